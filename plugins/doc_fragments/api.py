@@ -1,0 +1,54 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options every module of the collection takes.
+    DOCUMENTATION = r"""
+options:
+  api_key:
+    description:
+      - An incident.io API key (Settings > API keys in the dashboard).
+      - Reading needs no particular permission. Writing needs the permission
+        C(Create status page incidents, status page maintenance windows, and publish status page updates).
+      - If not set, the value of the E(INCIDENT_API_KEY) environment variable is used, then E(INCIDENT_IO_API_KEY).
+      - The key is never printed, logged or returned.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the incident.io API.
+      - If not set, the value of the E(INCIDENT_API_URL) environment variable is used, then E(INCIDENT_ENDPOINT),
+        then V(https://api.incident.io).
+      - Plain C(http://) is accepted only for loopback hosts (C(127.0.0.1), C(::1), C(localhost)), for example
+        the collection's API emulator.
+    type: str
+    default: https://api.incident.io
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate.
+      - Set to V(false) only against a test server you control.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a request is retried after a rate limit (HTTP 429, honouring C(Retry-After)),
+        a connection failure, or a server error (HTTP 5xx).
+      - Reads and creates (which carry an idempotency key) are retried on server errors and timeouts.
+        An update is never sent twice blindly; the object is read again to see whether the update landed first.
+      - V(0) disables retries.
+    type: int
+    default: 5
+requirements:
+  - requests
+notes:
+  - The API key is sent as a C(Bearer) token over HTTPS; it is marked C(no_log) and removed from every message.
+"""

@@ -1,0 +1,448 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module util is private to the collection: it can change at any time.
+# Do not use it from other collections or standalone modules.
+
+"""The one HTTP client of the collection: auth, JSON, pagination, typed errors, retries."""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import time
+import traceback
+from urllib.parse import urlsplit
+
+try:
+    import requests
+    from requests import exceptions as requests_exceptions
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from urllib3 import exceptions as urllib3_exceptions
+except ImportError:
+    urllib3_exceptions = None
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
+from ansible.module_utils.basic import env_fallback
+
+COLLECTION_VERSION = "1.0.0"
+DEFAULT_API_URL = "https://api.incident.io"
+USER_AGENT = f"incident_io.status_page/{COLLECTION_VERSION} ansible-core/{ANSIBLE_CORE_VERSION}"
+
+# The API's largest page: fewer round trips for every list read.
+MAX_PAGE_SIZE = 250
+
+# Backoff for 5xx and network failures; 429s wait for what Retry-After says instead.
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 10.0
+# A Retry-After that cannot be parsed still deserves a pause (the terraform provider waits 10 s too).
+RETRY_AFTER_FALLBACK_SECONDS = 10.0
+RETRY_AFTER_MAX_SECONDS = 120.0
+
+RETRYABLE_STATUSES = frozenset((500, 502, 503, 504))
+
+CONNECTION_ARGUMENT_SPEC = {
+    "api_key": {
+        "type": "str",
+        "required": True,
+        "no_log": True,
+        "fallback": (env_fallback, ["INCIDENT_API_KEY", "INCIDENT_IO_API_KEY"]),
+    },
+    "api_url": {
+        "type": "str",
+        "default": DEFAULT_API_URL,
+        "fallback": (env_fallback, ["INCIDENT_API_URL", "INCIDENT_ENDPOINT"]),
+    },
+    "validate_certs": {"type": "bool", "default": True},
+    "timeout": {"type": "float", "default": 30},
+    "retries": {"type": "int", "default": 5},
+}
+
+
+def connection_argument_spec(**module_options) -> dict:
+    """The connection options every module takes, plus the module's own options."""
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    spec.update(module_options)
+    return spec
+
+
+class StatusPageError(Exception):
+    """Anything a module reports as its failure message."""
+
+    def fail_json_kwargs(self) -> dict:
+        return {"msg": str(self)}
+
+
+class ConfigurationError(StatusPageError):
+    """A connection option is unusable; raised before any request is sent."""
+
+
+class APIError(StatusPageError):
+    """The API answered with an error, or could not be reached."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", status: int | None = None,
+                 error_type: str | None = None, errors: list | None = None, request_id: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_type = error_type
+        self.errors = errors or []
+        self.request_id = request_id
+
+    @property
+    def fields(self) -> list:
+        return [e["source"]["field"] for e in self.errors if isinstance(e.get("source"), dict) and e["source"].get("field")]
+
+    @property
+    def codes(self) -> list:
+        return [e.get("code") for e in self.errors if e.get("code")]
+
+    def fail_json_kwargs(self) -> dict:
+        result = {"msg": str(self), "status": self.status, "request_id": self.request_id}
+        if self.error_type:
+            result["error_type"] = self.error_type
+        if self.errors:
+            result["errors"] = self.errors
+        return result
+
+
+class AuthenticationError(APIError):
+    """401: no key, or a key the API does not know."""
+
+
+class ForbiddenError(APIError):
+    """403: the key lacks the permission the operation needs."""
+
+
+class NotFoundError(APIError):
+    """404: the object does not exist (or the key cannot see it)."""
+
+
+class RateLimitedError(APIError):
+    """429 after every retry was used."""
+
+
+class TransportError(APIError):
+    """No HTTP answer: connection refused, DNS, TLS, timeout or a dropped connection.
+
+    ``maybe_sent`` is true when the request may have reached the server, so a write may have landed.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool, **kwargs):
+        super().__init__(message, **kwargs)
+        self.maybe_sent = maybe_sent
+
+
+class UncertainWriteError(APIError):
+    """A write failed in a way that leaves unknown whether it took effect, and retries are exhausted."""
+
+
+ERROR_CLASSES = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 429: RateLimitedError}
+
+PUBLISH_PERMISSION_HINT = (
+    "the API key needs the permission 'Create status page incidents, status page maintenance windows, "
+    "and publish status page updates' (scope status_pages.publish_updates)"
+)
+
+
+def describe_api_error(status: int, body, method: str, path: str) -> tuple:
+    """The message, type, errors and request_id of an error response, whatever its shape."""
+    error_type = None
+    errors = []
+    request_id = None
+    if isinstance(body, dict):
+        error_type = body.get("type") if isinstance(body.get("type"), str) else None
+        request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else None
+        raw_errors = body.get("errors")
+        if isinstance(raw_errors, list):
+            errors = [e for e in raw_errors if isinstance(e, dict)]
+    details = []
+    for error in errors:
+        text = error.get("message") or error.get("code") or "error"
+        source = error.get("source")
+        if isinstance(source, dict) and source.get("field"):
+            text = f"{source['field']}: {text}"
+        details.append(text)
+    message = f"{method} {path} failed with HTTP {status}"
+    if error_type:
+        message += f" {error_type}"
+    if details:
+        message += ": " + "; ".join(details)
+    elif isinstance(body, str) and body.strip():
+        message += ": " + body.strip()[:300]
+    if status == 403:
+        message += f" ({PUBLISH_PERMISSION_HINT})"
+    if request_id:
+        message += f" [request_id {request_id}]"
+    return message, error_type, errors, request_id
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: integer seconds or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_api_url(api_url: str) -> str:
+    """The base URL without a trailing slash; plain http is accepted for loopback hosts only."""
+    parts = urlsplit(api_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"api_url must be an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"api_url must not carry a query or fragment, got {api_url!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"api_url {api_url!r} uses plain http to a host that is not loopback; the API key would travel "
+            "unencrypted. Use https (plain http is accepted only for 127.0.0.1, ::1 and localhost)"
+        )
+    return api_url.rstrip("/")
+
+
+def _nothing_was_sent(exc: Exception) -> bool:
+    """True when the failure happened before the request could reach the server."""
+    if isinstance(exc, (requests_exceptions.ConnectTimeout, requests_exceptions.SSLError,
+                        requests_exceptions.InvalidURL, requests_exceptions.InvalidSchema)):
+        return True
+    if isinstance(exc, requests_exceptions.ConnectionError) and urllib3_exceptions is not None:
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)
+        return isinstance(reason, (urllib3_exceptions.NewConnectionError, urllib3_exceptions.ConnectTimeoutError))
+    return False
+
+
+class StatusPageClient:
+    """One keep-alive session per module run, speaking JSON to the incident.io API."""
+
+    def __init__(self, api_key: str, api_url: str = DEFAULT_API_URL, *, validate_certs: bool = True,
+                 timeout: float = 30, retries: int = 5, session=None, sleep=None):
+        if not api_key:
+            raise ConfigurationError("api_key is required: set the option or the INCIDENT_API_KEY environment variable")
+        if timeout is None or timeout <= 0:
+            raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if retries is None or retries < 0:
+            raise ConfigurationError(f"retries must be 0 or more, got {retries!r}")
+        self.base_url = validate_api_url(api_url)
+        self._api_key = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self._sleep = sleep if sleep is not None else time.sleep
+        self.session = session if session is not None else requests.Session()
+        self.session.verify = validate_certs
+        self.session.headers.update({
+            "Authorization": f"Bearer {api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        })
+
+    @classmethod
+    def from_params(cls, params: dict, **kwargs) -> StatusPageClient:
+        return cls(params["api_key"], params["api_url"], validate_certs=params["validate_certs"],
+                   timeout=params["timeout"], retries=params["retries"], **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "********") if self._api_key else text
+
+    def _backoff(self, attempt: int) -> float:
+        return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt))
+
+    def _send_once(self, method: str, path: str, query: dict | None, body):
+        """One HTTP exchange: (status, headers, decoded body) or a TransportError."""
+        url = self.base_url + path
+        try:
+            response = self.session.request(method, url, params=query, json=body, timeout=self.timeout)
+        except requests_exceptions.RequestException as exc:
+            maybe_sent = not _nothing_was_sent(exc)
+            kind = "the request may have reached the server" if maybe_sent else "nothing was sent"
+            message = self._redact(f"{method} {path} failed: {type(exc).__name__}: {exc} ({kind})")
+            raise TransportError(message, maybe_sent=maybe_sent, method=method, path=path) from None
+        text = response.text
+        try:
+            decoded = json.loads(text) if text.strip() else None
+        except ValueError:
+            decoded = text
+        return response.status_code, response.headers, decoded
+
+    def request(self, method: str, path: str, *, query: dict | None = None, body=None,
+                retry_when_maybe_sent: bool = True, expected: tuple = (200, 201, 204)):
+        """Send one logical request with the collection's retry rules and return the decoded body.
+
+        429 and failures before sending are retried for every method. 5xx answers, timeouts and dropped
+        connections after sending are retried only when ``retry_when_maybe_sent`` (reads, and creates that
+        carry an idempotency_key the API replays).
+        """
+        attempt = 0
+        while True:
+            try:
+                status, headers, decoded = self._send_once(method, path, query, body)
+            except TransportError as exc:
+                if attempt >= self.retries or (exc.maybe_sent and not retry_when_maybe_sent):
+                    raise
+                self._sleep(self._backoff(attempt))
+                attempt += 1
+                continue
+            if status in expected:
+                if status != 204 and not isinstance(decoded, dict):
+                    raise APIError(f"{method} {path} answered HTTP {status} with a body that is not a JSON object",
+                                   method=method, path=path, status=status)
+                return decoded if status != 204 else None
+            message, error_type, errors, request_id = describe_api_error(status, decoded, method, path)
+            error_class = ERROR_CLASSES.get(status, APIError)
+            error = error_class(self._redact(message), method=method, path=path, status=status,
+                                error_type=error_type, errors=errors, request_id=request_id)
+            if attempt >= self.retries:
+                raise error
+            if status == 429:
+                wait = parse_retry_after(headers.get("Retry-After"))
+                self._sleep(min(RETRY_AFTER_MAX_SECONDS, RETRY_AFTER_FALLBACK_SECONDS if wait is None else wait))
+            elif status in RETRYABLE_STATUSES and retry_when_maybe_sent:
+                self._sleep(self._backoff(attempt))
+            else:
+                raise error
+            attempt += 1
+
+    def get(self, path: str, query: dict | None = None) -> dict:
+        return self.request("GET", path, query=query)
+
+    def create(self, path: str, body: dict) -> dict:
+        """POST a create; it carries an idempotency_key, so a retry returns the object the first try made."""
+        return self.request("POST", path, body=body, retry_when_maybe_sent=True)
+
+    def put(self, path: str, body: dict) -> dict:
+        # A PUT sends the whole desired state: repeating it converges on the same result.
+        return self.request("PUT", path, body=body, retry_when_maybe_sent=True)
+
+    def delete(self, path: str) -> None:
+        attempt = 0
+        while True:
+            try:
+                self.request("DELETE", path, retry_when_maybe_sent=False)
+                return
+            except NotFoundError:
+                if attempt == 0:
+                    raise
+                # An earlier DELETE whose answer was lost did land: the object is gone, as asked.
+                return
+            except APIError as exc:
+                if not _maybe_landed(exc) or attempt >= self.retries:
+                    raise
+            self._sleep(self._backoff(attempt))
+            attempt += 1
+
+    def post_update(self, path: str, body: dict, landed) -> dict | None:
+        """POST an update (no idempotency_key exists for updates) so that it is published exactly once.
+
+        When a send fails in a way that may have reached the server, ``landed()`` re-reads the object and
+        says whether the update is already there; the update is sent again only if it is not. Returns the
+        created update, or None when it was found to have landed.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self.request("POST", path, body=body, retry_when_maybe_sent=False)
+            except APIError as exc:
+                if not _maybe_landed(exc):
+                    raise
+                if landed():
+                    return None
+                if attempt >= self.retries:
+                    raise UncertainWriteError(
+                        f"{exc} -- the update was not found on the object after {attempt + 1} attempts; it was "
+                        "probably not published. Check the status page (or status_page_info) before running again.",
+                        method="POST", path=path, status=exc.status, error_type=exc.error_type,
+                        errors=exc.errors, request_id=exc.request_id) from None
+                self._sleep(self._backoff(attempt))
+                attempt += 1
+
+    def paginate(self, path: str, key: str, query: dict | None = None):
+        """Yield every item of a list endpoint, following pagination_meta.after until it is absent."""
+        params = dict(query or {})
+        params["page_size"] = MAX_PAGE_SIZE
+        seen_cursors = set()
+        while True:
+            page = self.get(path, params)
+            items = page.get(key)
+            if not isinstance(items, list):
+                raise APIError(f"GET {path} answered without a {key!r} list", method="GET", path=path)
+            for item in items:
+                yield item
+            cursor = (page.get("pagination_meta") or {}).get("after")
+            if not cursor or not items:
+                return
+            if cursor in seen_cursors:
+                raise APIError(f"GET {path} returned the pagination cursor {cursor!r} twice", method="GET", path=path)
+            seen_cursors.add(cursor)
+            params["after"] = cursor
+
+    # The API's endpoints, named after what they read or write.
+
+    def list_status_pages(self) -> list:
+        return list(self.paginate("/v2/status_pages", "status_pages"))
+
+    def get_structure(self, status_page_id: str) -> dict:
+        return self.get(f"/v2/status_page_structures/{status_page_id}")
+
+    def list_incidents(self, status_page_id: str, start_at: str | None = None, end_at: str | None = None) -> list:
+        return list(self.paginate("/v2/status_page_incidents", "status_page_incidents",
+                                  _time_window(status_page_id, start_at, end_at)))
+
+    def list_maintenances(self, status_page_id: str, start_at: str | None = None, end_at: str | None = None) -> list:
+        return list(self.paginate("/v2/status_page_maintenances", "status_page_maintenances",
+                                  _time_window(status_page_id, start_at, end_at)))
+
+    def get_incident(self, incident_id: str) -> dict:
+        return self.get(f"/v2/status_page_incidents/{incident_id}")["status_page_incident"]
+
+    def get_maintenance(self, maintenance_id: str) -> dict:
+        return self.get(f"/v2/status_page_maintenances/{maintenance_id}")["status_page_maintenance"]
+
+
+def _maybe_landed(exc: APIError) -> bool:
+    """Whether a failed write may still have taken effect on the server."""
+    if isinstance(exc, TransportError):
+        return exc.maybe_sent
+    return exc.status in RETRYABLE_STATUSES
+
+
+def _time_window(status_page_id: str, start_at: str | None, end_at: str | None) -> dict:
+    query = {"status_page_id": status_page_id}
+    if start_at:
+        query["start_at"] = start_at
+    if end_at:
+        query["end_at"] = end_at
+    return query

@@ -1,0 +1,120 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module util is private to the collection: it can change at any time.
+
+"""The one time parser: "now", "+15m", "-7d", "1h30m" and ISO 8601 to aware UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+_DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_RELATIVE_RE = re.compile(r"^(?:now)?\s*([+-])?\s*((?:\d+[wdhms])+)$")
+# Written out by hand because datetime.fromisoformat() only learnt "Z" and most ISO 8601 forms in
+# Python 3.11, and module code must run on the older Pythons ansible-core still supports.
+_ISO_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+EXPECTED_FORMS = "an ISO 8601 time such as 2026-05-01T02:00:00Z, 'now', or an offset from now such as +15m, -7d or 1h30m"
+
+
+class TimeParseError(ValueError):
+    """The text is not a time or duration this collection understands; the message names the option."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_duration(value, option: str = "duration", allow_zero: bool = False) -> timedelta:
+    """'30m', '1h30m', '2d', '90s' or a number of seconds to a timedelta."""
+    if isinstance(value, timedelta):
+        delta = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        delta = timedelta(seconds=value)
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        match = _DURATION_RE.match(text) if text else None
+        if match is None or not any(match.groups()):
+            raise TimeParseError(
+                f"{option}: {value!r} is not a duration; use a number of weeks, days, hours, minutes and seconds "
+                "such as 30m, 2h, 1h30m or 1d"
+            )
+        weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if delta < timedelta(0):
+        raise TimeParseError(f"{option}: {value!r} is negative; a duration must be positive")
+    if delta == timedelta(0) and not allow_zero:
+        raise TimeParseError(f"{option}: {value!r} is zero; a duration must be positive")
+    return delta
+
+
+def is_relative(value) -> bool:
+    """True for 'now' and offsets from now, which are pinned when an object is created."""
+    if isinstance(value, datetime):
+        return False
+    text = str(value).strip().lower()
+    return text == "now" or bool(_RELATIVE_RE.match(text))
+
+
+def parse_time(value, option: str = "time", now: datetime | None = None) -> datetime:
+    """An aware UTC datetime from ISO 8601 (naive means UTC), 'now', or an offset such as +15m or -7d."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    text = str(value).strip()
+    if not text:
+        raise TimeParseError(f"{option}: an empty string is not a time; use {EXPECTED_FORMS}")
+    lowered = text.lower()
+    reference = now if now is not None else utcnow()
+    if lowered == "now":
+        return reference
+    relative = _RELATIVE_RE.match(lowered)
+    if relative:
+        sign, amount = relative.groups()
+        delta = parse_duration(amount, option, allow_zero=True)
+        return reference - delta if sign == "-" else reference + delta
+    iso = _ISO_RE.match(text)
+    if iso is None:
+        raise TimeParseError(f"{option}: {value!r} is not a time; use {EXPECTED_FORMS}")
+    year, month, day, hour, minute, second, fraction, offset = iso.groups()
+    microsecond = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                          microsecond, tzinfo=_parse_offset(offset))
+    except ValueError as exc:
+        raise TimeParseError(f"{option}: {value!r} is not a valid date or time ({exc})") from None
+    return parsed.astimezone(timezone.utc)
+
+
+def _parse_offset(offset: str | None) -> timezone:
+    if offset is None or offset in ("Z", "z"):
+        return timezone.utc
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"UTC offset {offset} is out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in UTC with a Z, as the API writes times; sub-second precision is kept only when present."""
+    value = parse_time(value)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalize_time(value: str | None) -> str | None:
+    """An API timestamp rewritten in the collection's one format, so that equal times compare equal."""
+    if value is None:
+        return None
+    return format_time(parse_time(value, option="API time"))

@@ -1,0 +1,163 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A scripted stand-in for requests.Session: every call must be expected, in order, and all must be used.
+
+A missing or an extra call fails the test, so a check-mode test that scripts only reads proves that no
+write was sent.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from urllib3 import exceptions as urllib3_exceptions
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+
+API_URL = "https://api.incident.test"
+API_KEY = "inc_unit_test_key_7f3a9c"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class Call:
+    """One expected request and its scripted answer (or the exception the transport raises)."""
+
+    def __init__(self, method: str, path: str, *, query=None, body=None, status: int = 200, json_body=None,
+                 text: str | None = None, headers: dict | None = None, raises: Exception | None = None):
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.status = status
+        self.json_body = json_body
+        self.text = text
+        self.headers = headers or {}
+        self.raises = raises
+
+    def __repr__(self):
+        return f"Call({self.method} {self.path})"
+
+
+class FakeResponse:
+    def __init__(self, call: Call):
+        self.status_code = call.status
+        self.headers = requests.structures.CaseInsensitiveDict(call.headers)
+        if call.text is not None:
+            self.text = call.text
+        elif call.json_body is not None:
+            self.text = json.dumps(call.json_body)
+        else:
+            self.text = ""
+
+
+class FakeSession:
+    def __init__(self, calls):
+        self.expected = list(calls)
+        self.sent = []
+        self.headers = {}
+        self.verify = True
+        self.closed = False
+
+    def request(self, method, url, params=None, json=None, timeout=None):
+        parts = urlsplit(url)
+        self.sent.append({"method": method, "path": parts.path, "query": params, "body": json,
+                          "headers": dict(self.headers), "timeout": timeout, "url": url})
+        assert self.expected, f"unexpected extra request: {method} {parts.path} {params} {json}"
+        call = self.expected.pop(0)
+        assert (method, parts.path) == (call.method, call.path), f"expected {call}, got {method} {parts.path}"
+        if call.query is not None:
+            assert params == call.query, f"{call}: query {params} != {call.query}"
+        if call.body is not None:
+            if callable(call.body):
+                assert call.body(json), f"{call}: body {json} rejected"
+            else:
+                assert json == call.body, f"{call}: body {json} != {call.body}"
+        if call.raises is not None:
+            raise call.raises
+        return FakeResponse(call)
+
+    def close(self):
+        self.closed = True
+
+    def assert_all_used(self):
+        assert not self.expected, f"expected requests never sent: {self.expected}"
+
+    @property
+    def writes(self):
+        return [r for r in self.sent if r["method"] in WRITE_METHODS]
+
+
+def connection_refused() -> Exception:
+    reason = urllib3_exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    return requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason=reason))
+
+
+def connection_reset() -> Exception:
+    return requests.exceptions.ConnectionError(
+        urllib3_exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
+    )
+
+
+def read_timeout() -> Exception:
+    return requests.exceptions.ReadTimeout("HTTPSConnectionPool: Read timed out. (read timeout=30)")
+
+
+def api_error(status: int, error_type: str, code: str, message: str, field: str | None = None,
+              request_id: str = "req-0001") -> dict:
+    error = {"code": code, "message": message}
+    if field:
+        error["source"] = {"field": field, "pointer": "/" + field.replace(".", "/")}
+    return {"type": error_type, "status": status, "request_id": request_id, "errors": [error]}
+
+
+def make_client(calls, **kwargs):
+    """A client wired to a FakeSession; sleeps are recorded, not slept."""
+    session = FakeSession(calls)
+    sleeps = []
+    options = {"session": session, "sleep": sleeps.append}
+    options.update(kwargs)
+    client = _client.StatusPageClient(API_KEY, API_URL, **options)
+    return client, session, sleeps
+
+
+class ModuleExit(Exception):
+    def __init__(self, result: dict, failed: bool):
+        super().__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = False, diff: bool = False):
+    """Run a module's main() against scripted calls; returns (result, session). Asserts every call was used."""
+    session = FakeSession(calls)
+    monkeypatch.setattr(_client.requests, "Session", lambda: session)
+    sleeps = []
+    monkeypatch.setattr(_client.time, "sleep", sleeps.append)
+
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs, failed=False)
+
+    def fail_json(self, **kwargs):
+        kwargs["failed"] = True
+        raise ModuleExit(kwargs, failed=True)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    module_args = {"api_key": API_KEY, "api_url": API_URL}
+    module_args.update(args)
+    module_args["_ansible_check_mode"] = check_mode
+    module_args["_ansible_diff"] = diff
+    with patch_module_args(module_args):
+        with pytest.raises(ModuleExit) as caught:
+            module_main()
+    session.assert_all_used()
+    assert API_KEY not in json.dumps(caught.value.result, default=str), "the API key leaked into the result"
+    return caught.value.result, session
