@@ -56,7 +56,7 @@ seealso:
     description: The API this module reads.
     link: https://api-docs.incident.io/tag/Status-Pages-V2
 author:
-  - incident_io.status_page maintainers
+  - incident_io.status_page maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""
