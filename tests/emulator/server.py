@@ -18,8 +18,9 @@ import tempfile
 import threading
 import time
 import uuid
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import pages
 from api_errors import ApiError, error_item, invalid_request
 from control import Faults, RateLimiter, RequestLog, rfc3339_in
 from store import Store, load_seed
@@ -32,6 +33,8 @@ LOG = logging.getLogger("emulator")
 PUBLISH = ("status_pages.publish_updates",
            "Create status page incidents, status page maintenance windows, and publish status page updates")
 CONFIGURE = ("status_pages.configure", "Configure status pages")
+
+STATUS_PREFIX = "/status/"
 
 # operationId -> (required scope or None, handler(store, path_params, query, body))
 ROUTES = {
@@ -277,6 +280,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         emulator = self.server.emulator
         split = urlsplit(self.path)
+        # The subscriber's view is not part of the API: no key, no rate limit, no request log.
+        if self.command == "GET" and (split.path == "/" or split.path.startswith(STATUS_PREFIX)):
+            self._send_view(emulator.store, split.path)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length > 0 else b""
         if split.path.startswith("/_emulator/"):
@@ -300,6 +307,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if response.status != 204:
             self.wfile.write(payload)
+
+    def _send_view(self, store, path):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+        try:
+            if path == "/":
+                status, text = 200, pages.render_index(store)
+            else:
+                page_id = unquote(path[len(STATUS_PREFIX):]).rstrip("/")
+                text = pages.render_status_page(store, page_id)
+                status, text = (200, text) if text is not None else (404, pages.render_not_found(page_id))
+        except Exception:  # pylint: disable=broad-exception-caught
+            LOG.exception("internal error rendering %s", path)
+            status, text = 500, pages.document("Internal error", "<h1>Internal error in the emulator</h1>")
+        payload = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
