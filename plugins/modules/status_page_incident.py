@@ -99,7 +99,6 @@ options:
         incident.
       - Not used with O(id).
     type: str
-    no_log: false
   lookback:
     description:
       - How far back incidents are considered when looking one up by O(name), as a duration such as V(24h), V(90m)
