@@ -150,10 +150,14 @@ class UncertainWriteError(APIError):
 
 ERROR_CLASSES = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 429: RateLimitedError}
 
+PUBLISH_SCOPE = "status_pages.publish_updates"
 PUBLISH_PERMISSION_HINT = (
     "the API key needs the permission 'Create status page incidents, status page maintenance windows, "
-    "and publish status page updates' (scope status_pages.publish_updates)"
+    f"and publish status page updates' (scope {PUBLISH_SCOPE})"
 )
+AUTHENTICATION_HINT = "check api_key or INCIDENT_API_KEY: the API did not accept the key"
+TLS_HINT = ("the TLS connection to api_url failed: check that api_url is the https address of the API "
+            "(plain http is only for loopback test servers) and, for a private CA, validate_certs")
 
 
 def describe_api_error(status: int, body, method: str, path: str) -> tuple:
@@ -181,7 +185,10 @@ def describe_api_error(status: int, body, method: str, path: str) -> tuple:
         message += ": " + "; ".join(details)
     elif isinstance(body, str) and body.strip():
         message += ": " + body.strip()[:300]
-    if status == 403:
+    if status == 401:
+        message += f" ({AUTHENTICATION_HINT})"
+    # The API's own 403 text may already name the scope; saying it twice helps nobody.
+    if status == 403 and PUBLISH_SCOPE not in message:
         message += f" ({PUBLISH_PERMISSION_HINT})"
     if request_id:
         message += f" [request_id {request_id}]"
@@ -289,6 +296,8 @@ class StatusPageClient:
         except requests_exceptions.RequestException as exc:
             maybe_sent = not _nothing_was_sent(exc)
             kind = "the request may have reached the server" if maybe_sent else "nothing was sent"
+            if isinstance(exc, requests_exceptions.SSLError):
+                kind += "; " + TLS_HINT
             message = self._redact(f"{method} {path} failed: {type(exc).__name__}: {exc} ({kind})")
             raise TransportError(message, maybe_sent=maybe_sent, method=method, path=path) from None
         text = response.text
@@ -341,11 +350,28 @@ class StatusPageClient:
 
     def create(self, path: str, body: dict) -> dict:
         """POST a create; it carries an idempotency_key, so a retry returns the object the first try made."""
-        return self.request("POST", path, body=body, retry_when_maybe_sent=True)
+        try:
+            return self.request("POST", path, body=body, retry_when_maybe_sent=True)
+        except APIError as exc:
+            if not _maybe_landed(exc):
+                raise
+            raise _uncertain(exc, (
+                "the object may or may not have been created. Running the task again is safe: the create carries "
+                f"idempotency_key {body.get('idempotency_key')!r}, so the API answers with the object it made instead "
+                "of making a second one. To check now, look at the status page or list it with status_page_info"
+            )) from None
 
     def put(self, path: str, body: dict) -> dict:
         # A PUT sends the whole desired state: repeating it converges on the same result.
-        return self.request("PUT", path, body=body, retry_when_maybe_sent=True)
+        try:
+            return self.request("PUT", path, body=body, retry_when_maybe_sent=True)
+        except APIError as exc:
+            if not _maybe_landed(exc):
+                raise
+            raise _uncertain(exc, (
+                "the change may or may not have been applied. Running the task again is safe: the PUT sends the "
+                "whole desired state. To check now, look at the status page or read the object with status_page_info"
+            )) from None
 
     def delete(self, path: str) -> None:
         attempt = 0
@@ -359,8 +385,13 @@ class StatusPageClient:
                 # An earlier DELETE whose answer was lost did land: the object is gone, as asked.
                 return
             except APIError as exc:
-                if not _maybe_landed(exc) or attempt >= self.retries:
+                if not _maybe_landed(exc):
                     raise
+                if attempt >= self.retries:
+                    raise _uncertain(exc, (
+                        "the object may or may not have been deleted. Running the task again is safe: a repeated "
+                        "delete of a deleted object changes nothing. To check now, look at the status page or read it "
+                        "with status_page_info")) from None
             self._sleep(self._backoff(attempt))
             attempt += 1
 
@@ -378,7 +409,14 @@ class StatusPageClient:
             except APIError as exc:
                 if not _maybe_landed(exc):
                     raise
-                if landed():
+                try:
+                    found = landed()
+                except APIError as read_error:
+                    raise _uncertain(exc, (
+                        f"the update may or may not have been published, and re-reading the object to find out failed "
+                        f"({read_error}). Check the status page (or status_page_info) before running again: a re-run "
+                        "that reads the update there publishes nothing")) from None
+                if found:
                     return None
                 if attempt >= self.retries:
                     raise UncertainWriteError(
@@ -399,8 +437,7 @@ class StatusPageClient:
             items = page.get(key)
             if not isinstance(items, list):
                 raise APIError(f"GET {path} answered without a {key!r} list", method="GET", path=path)
-            for item in items:
-                yield item
+            yield from items
             cursor = (page.get("pagination_meta") or {}).get("after")
             if not cursor or not items:
                 return
@@ -437,6 +474,14 @@ def _maybe_landed(exc: APIError) -> bool:
     if isinstance(exc, TransportError):
         return exc.maybe_sent
     return exc.status in RETRYABLE_STATUSES
+
+
+def _uncertain(exc: APIError, outcome: str) -> UncertainWriteError:
+    """The error of a write whose retries ran out without telling whether it took effect."""
+    return UncertainWriteError(
+        f"{exc} -- no attempt got a usable answer, so {outcome}",
+        method=exc.method, path=exc.path, status=exc.status, error_type=exc.error_type, errors=exc.errors,
+        request_id=exc.request_id)
 
 
 def _time_window(status_page_id: str, start_at: str | None, end_at: str | None) -> dict:

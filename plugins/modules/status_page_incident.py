@@ -117,6 +117,13 @@ notes:
   - An update carries the message and only what changes, that is O(incident_status) when it differs and the listed
     components whose status differs.
   - The API allows 100 updates per incident; the module refuses to send the 101st.
+  - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
+    the same incident take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    on different hosts share no lock; opening an incident is still safe there (its create carries the requested state
+    and an idempotency key), but two of them updating the same incident at the same moment can both post the update,
+    because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.
+  - When every retry of a write fails without an answer that tells whether it took effect, the module fails with a
+    message that says what may or may not have been published and how to check; re-running the task is safe.
   - Renaming (with O(id)) uses the API's PUT, which notifies nobody and publishes no update.
   - Messages are compared with the latest update after trimming surrounding whitespace, so a YAML block scalar's
     trailing newline does not cause an update on every run.
@@ -301,6 +308,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._client im
     StatusPageError,
     connection_argument_spec,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
     Resolver,
@@ -571,13 +579,21 @@ class IncidentRun:
         desired_status = params["incident_status"]
         page = self.resolver.status_page(params["status_page"]) if params["status_page"] else None
         desired_components = self.resolve_components(page["id"], references) if page else {}
+        # Runs on this host that manage the same incident read, decide and write in turn, so that parallel runs
+        # of one task post each update once (the API has no idempotency key for updates).
+        lock = (params["id"], "") if params["id"] else (page["id"], params["name"])
+        with host_lock(self.client.base_url, "incident", *lock):
+            return self.decide(page, references, desired_status, desired_components)
 
+    def decide(self, page, references, desired_status, desired_components) -> dict:
+        params = self.params
         if params["id"]:
             try:
                 incident = self.client.get_incident(params["id"])
-            except NotFoundError:
+            except NotFoundError as exc:
                 raise StatusPageError(
-                    f"id: no status page incident with ID {params['id']!r} exists (or the API key cannot see it)"
+                    f"id: no status page incident with ID {params['id']!r} exists (or the API key cannot see it; "
+                    f"HTTP 404{', request_id ' + exc.request_id if exc.request_id else ''})"
                 ) from None
             if page and incident.get("status_page_id") != page["id"]:
                 raise StatusPageError(

@@ -147,6 +147,13 @@ notes:
   - Deleting a window cannot be undone. It disappears from the status page with its updates, and nobody is notified.
   - A maintenance window can hold at most 100 updates; the module refuses to send the 101st.
   - The look-up by name relies on the API's time filter, not on the order of its lists.
+  - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
+    the same window take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    on different hosts share no lock; opening a window is still safe there (its create carries the requested state
+    and an idempotency key), but two of them moving the same window at the same moment can both post the update,
+    because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.
+  - When every retry of a write fails without an answer that tells whether it took effect, the module fails with a
+    message that says what may or may not have been published and how to check; re-running the task is safe.
 seealso:
   - module: incident_io.status_page.status_page_info
   - module: incident_io.status_page.status_page_incident
@@ -345,6 +352,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     occurrence_key,
     with_window,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     format_time,
@@ -535,7 +543,13 @@ class MaintenanceRun:
         desired_components = None
         if request.components and page_id is not None:
             desired_components = self.resolve_components(page_id, request.components)
+        # Runs on this host that manage the same window read, decide and write in turn, so that parallel runs
+        # of one task post each update once (the API has no idempotency key for updates).
+        lock = (request.id, "") if request.id is not None else (page_id, request.name)
+        with host_lock(self.client.base_url, "maintenance", *lock):
+            return self.decide(request, page_id, desired_components, params)
 
+    def decide(self, request, page_id, desired_components, params) -> dict:
         closed = []
         if request.id is not None:
             current = self.read_by_id(request, page_id)
@@ -615,6 +629,10 @@ class MaintenanceRun:
             created = self.client.create(MAINTENANCES_PATH, body)["status_page_maintenance"]
             replayed_other = is_complete(created) or created.get("name") != request.name
             if not replayed_other:
+                if STATUS_ORDER.get(created.get("maintenance_status"), -1) < STATUS_ORDER[request.desired_status]:
+                    # The key's window was created by another run, in an earlier state: move it on from there
+                    # instead of reporting a create that did not bring it where this task asks.
+                    return self.converge(request, created, desired_components, body["idempotency_key"])
                 return self.result(True, "created", None, created, body["idempotency_key"])
             if request.user_key is not None:
                 self.warn(f"idempotency_key {request.user_key!r} already names maintenance window {created['id']} "

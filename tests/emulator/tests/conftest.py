@@ -79,7 +79,7 @@ def check_response(method, path, response):
     """The body must match the documented schema for its status, with no undocumented fields."""
     assert response.headers.get("X-Request-Id")
     try:
-        operation, _ = SPEC.match(method, path.split("?")[0])
+        operation, dummy_params = SPEC.match(method, path.split("?")[0])
     except Exception:  # pylint: disable=broad-exception-caught
         operation = None
     body = response.json() if response.content else None

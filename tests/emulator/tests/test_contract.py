@@ -330,7 +330,7 @@ def test_maintenance_validation(api):
     error_of(api.put(f"/v2/status_page_maintenances/{maintenance['id']}", {"name": "x"}), 422, "validation_error", "is_required", "start_at")
     error_of(maintenance_update(api, maintenance["id"], component_statuses=[{"component_id": DATABASE, "component_status": "degraded_performance"}]),
              422, "validation_error", "invalid_value", "component_statuses.0.component_status")
-    for _ in range(99):
+    for dummy in range(99):
         assert maintenance_update(api, maintenance["id"]).status_code == 201
     error_of(maintenance_update(api, maintenance["id"]), 422, "validation_error", "too_many_updates")
 
@@ -493,7 +493,7 @@ def test_fault_drop_and_delay(api):
         api.post("/v2/status_page_incidents", incident_body(), check=False)
     assert len(api.control("GET", "state")["incidents"]) == 1
     api.control("POST", "faults", {"method": "GET", "path": "/v2/status_pages", "action": "drop", "count": 2})
-    for _ in range(2):
+    for dummy in range(2):
         with pytest.raises(requests.ConnectionError):
             api.get("/v2/status_pages", check=False)
     assert api.get("/v2/status_pages").status_code == 200

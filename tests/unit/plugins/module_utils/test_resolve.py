@@ -60,7 +60,7 @@ def test_flatten_structure():
 
 @pytest.mark.parametrize("reference", ["Acme Cloud", PAGE_ID])
 def test_status_page_by_name_or_id_one_read(reference):
-    client, session, _ = make_client([LIST_PAGES])
+    client, session, dummy_sleeps = make_client([LIST_PAGES])
     resolver = Resolver(client)
     resolver.status_pages()
     assert resolver.status_page(reference)["name"] == "Acme Cloud"
@@ -69,13 +69,13 @@ def test_status_page_by_name_or_id_one_read(reference):
 
 
 def test_id_shaped_page_needs_no_read():
-    client, session, _ = make_client([])
+    client, session, dummy_sleeps = make_client([])
     assert Resolver(client).status_page(PAGE_ID) == {"id": PAGE_ID}
     assert session.sent == []
 
 
 def test_unknown_page_lists_candidates():
-    client, _, _ = make_client([LIST_PAGES])
+    client, dummy_session, dummy_sleeps = make_client([LIST_PAGES])
     with pytest.raises(ResolveError) as caught:
         Resolver(client).status_page("Nope")
     assert str(caught.value).startswith("status_page: no status page named or with ID 'Nope'")
@@ -83,7 +83,7 @@ def test_unknown_page_lists_candidates():
 
 
 def test_ambiguous_page_lists_ids():
-    client, _, _ = make_client([LIST_PAGES])
+    client, dummy_session, dummy_sleeps = make_client([LIST_PAGES])
     with pytest.raises(ResolveError, match="2 status pages are named 'Twin'; use one of their IDs: '01HZX0000000000000000PAGE2', '01HZX0000000000000000PAGE3'"):
         Resolver(client).status_page("Twin")
 
@@ -101,13 +101,13 @@ def test_ambiguous_page_lists_ids():
     ("C-WEBAPP", "C-WEBAPP"),
 ])
 def test_component_forms(reference, expected_id):
-    client, session, _ = make_client([READ_STRUCTURE])
+    client, session, dummy_sleeps = make_client([READ_STRUCTURE])
     assert Resolver(client).component(PAGE_ID, reference)["id"] == expected_id
     session.assert_all_used()
 
 
 def test_components_share_one_structure_read():
-    client, session, _ = make_client([READ_STRUCTURE])
+    client, session, dummy_sleeps = make_client([READ_STRUCTURE])
     resolver = Resolver(client)
     found = resolver.resolve_components(PAGE_ID, ["Website", "API/Webhooks", "Database"])
     assert [c["id"] for c in found] == ["C-WEBSITE", "C-HOOKS-API", "C-DB"]
@@ -116,14 +116,14 @@ def test_components_share_one_structure_read():
 
 
 def test_id_shaped_components_need_no_read():
-    client, session, _ = make_client([])
+    client, session, dummy_sleeps = make_client([])
     ids = ["01HZX00000000000000000CMP1", "01HZX00000000000000000CMP2"]
     assert [c["id"] for c in Resolver(client).resolve_components(PAGE_ID, ids)] == ids
     assert session.sent == []
 
 
 def test_ambiguous_component_lists_the_matches():
-    client, _, _ = make_client([READ_STRUCTURE])
+    client, dummy_session, dummy_sleeps = make_client([READ_STRUCTURE])
     with pytest.raises(ResolveError) as caught:
         Resolver(client).resolve_components(PAGE_ID, ["Webhooks"])
     text = str(caught.value)
@@ -132,7 +132,7 @@ def test_ambiguous_component_lists_the_matches():
 
 
 def test_unknown_components_are_all_reported_with_candidates():
-    client, _, _ = make_client([READ_STRUCTURE])
+    client, dummy_session, dummy_sleeps = make_client([READ_STRUCTURE])
     with pytest.raises(ResolveError) as caught:
         Resolver(client).resolve_components(PAGE_ID, ["Website", "Mainframe", "Fax"], option="components")
     text = str(caught.value)

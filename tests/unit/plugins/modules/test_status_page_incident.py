@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from datetime import timedelta
 
@@ -508,11 +509,12 @@ def test_components_on_a_resolved_incident_without_a_status_fail(monkeypatch):
 
 
 def test_unknown_id_fails_naming_id(monkeypatch):
-    body = api_error(404, "not_found", "not_found", "Status page incident not found")
+    body = api_error(404, "not_found", "not_found", "Status page incident not found", request_id="req-404")
     result, session = run(monkeypatch, {"id": "01HZX000000000000000NOPE01", "incident_status": "resolved", "msg": "x"},
                           [Call("GET", "/v2/status_page_incidents/01HZX000000000000000NOPE01", status=404, json_body=body)])
     assert result["failed"] and session.writes == []
     assert result["msg"].startswith("id: no status page incident with ID '01HZX000000000000000NOPE01'")
+    assert "request_id req-404" in result["msg"]
 
 
 def test_id_on_another_page_fails(monkeypatch):
@@ -639,3 +641,25 @@ def test_component_statuses_of_a_resolved_incident_are_operational():
     item = incident("resolved", impacts=[], updates=[update(OPENED, components={"C-REST": "full_outage"}),
                                                      update("Done.", "resolved", published_at="2026-05-01T11:00:00Z")])
     assert status_page_incident.component_statuses(item) == {"C-REST": "operational"}
+
+
+def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
+    held = []
+
+    @contextlib.contextmanager
+    def recording_lock(*parts):
+        held.append(parts)
+        try:
+            yield True
+        finally:
+            held.append("released")
+
+    monkeypatch.setattr(status_page_incident, "host_lock", recording_lock)
+    others = [incident(name="Another incident", incident_id=OTHER_ID)]
+    run(monkeypatch, OPEN_ARGS, [LIST_PAGES, READ_STRUCTURE, list_incidents(others[0], incident())])
+    assert held == [("https://api.incident.test", "incident", PAGE_ID, NAME), "released"]
+    held.clear()
+    body = api_error(404, "not_found", "not_found", "Status page incident not found")
+    run(monkeypatch, {"id": "01HZX000000000000000NOPE01", "incident_status": "resolved", "msg": "x"},
+        [Call("GET", "/v2/status_page_incidents/01HZX000000000000000NOPE01", status=404, json_body=body)])
+    assert held == [("https://api.incident.test", "incident", "01HZX000000000000000NOPE01", ""), "released"]

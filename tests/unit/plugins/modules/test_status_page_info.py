@@ -104,7 +104,7 @@ def test_unknown_page_name_lists_candidates(monkeypatch):
 
 def test_server_error_surfaces_message_and_request_id(monkeypatch):
     body = api_error(401, "authentication_error", "invalid_api_key", "The API key is not valid", request_id="req-401")
-    result, _ = run_module(monkeypatch, status_page_info.main, {}, [Call("GET", "/v2/status_pages", status=401, json_body=body)])
+    result, dummy_session = run_module(monkeypatch, status_page_info.main, {}, [Call("GET", "/v2/status_pages", status=401, json_body=body)])
     assert result["failed"]
     assert "HTTP 401 authentication_error: The API key is not valid" in result["msg"]
     assert result["request_id"] == "req-401" and result["status"] == 401

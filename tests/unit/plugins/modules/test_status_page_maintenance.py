@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from datetime import datetime, timezone
 
@@ -369,6 +370,50 @@ def test_an_update_lost_on_a_reset_is_sent_again_only_after_a_read(monkeypatch):
     result, session = run(monkeypatch, args, calls)
     assert len(session.writes) == 2 and result["action"] == "updated"
     assert result["maintenance"]["updates"][-1]["message"] == "Half way"
+
+
+def test_a_create_replaying_a_window_another_run_scheduled_moves_it_to_in_progress(monkeypatch):
+    args = dict(BASE_ARGS, state="in_progress")
+    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False,
+            "maintenance_status": "maintenance_in_progress", "message": "Maintenance in progress",
+            "component_statuses": [{"component_id": C1, "component_status": "under_maintenance"},
+                                   {"component_id": C2, "component_status": "under_maintenance"}]}
+    calls = [list_windows(),
+             create_call(maintenance_status="maintenance_in_progress", message="Maintenance in progress",
+                         answer=window()),
+             update_call(body)]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 2
+    assert result["changed"] is True and result["action"] == "updated"
+    assert result["maintenance"]["maintenance_status"] == "maintenance_in_progress"
+
+
+def test_a_create_replaying_a_window_already_further_along_reports_the_create(monkeypatch):
+    # incident.io's automation may have moved the window on by the time the create answers.
+    args = dict(BASE_ARGS, automate=True)
+    calls = [list_windows(), create_call(automate_maintenance_status=True,
+                                         answer=window("maintenance_in_progress", automate=True))]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 1 and result["action"] == "created" and result["changed"] is True
+
+
+def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
+    held = []
+
+    @contextlib.contextmanager
+    def recording_lock(*parts):
+        held.append(parts)
+        try:
+            yield True
+        finally:
+            held.append("released")
+
+    monkeypatch.setattr(status_page_maintenance, "host_lock", recording_lock)
+    run(monkeypatch, BASE_ARGS, [list_windows(), create_call()])
+    assert held == [("https://api.incident.test", "maintenance", PAGE_ID, NAME), "released"]
+    held.clear()
+    run(monkeypatch, {"id": WINDOW_ID, "state": "absent"}, [show_window(WINDOW_ID, status=404)])
+    assert held == [("https://api.incident.test", "maintenance", WINDOW_ID, ""), "released"]
 
 
 # ----- occurrences ---------------------------------------------------------------------------------
