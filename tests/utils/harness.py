@@ -766,6 +766,11 @@ def python_candidates(version: str) -> list[str]:
     # The running interpreter often lives in pyenv's versions directory even when PYENV_ROOT is unset.
     roots.append(os.path.dirname(sys.base_prefix))
     roots.append(os.path.expanduser(os.path.join("~", ".pyenv", "versions")))
+
+    # pyenv's shims and bin directories on PATH name its root even when HOME and PYENV_ROOT say nothing.
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if os.path.basename(directory) in ("shims", "bin") and os.path.isdir(os.path.join(os.path.dirname(directory), "versions")):
+            roots.append(os.path.join(os.path.dirname(directory), "versions"))
     candidates = []
 
     for root in roots:
