@@ -18,6 +18,7 @@ import requests
 from urllib3 import exceptions as urllib3_exceptions
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _client
@@ -155,9 +156,14 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     module_args.update(args)
     module_args["_ansible_check_mode"] = check_mode
     module_args["_ansible_diff"] = diff
+    # exit_json is patched, so warnings are collected here the way the real one adds them to the result.
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
     with patch_module_args(module_args):
         with pytest.raises(ModuleExit) as caught:
             module_main()
     session.assert_all_used()
+    warnings = list(ansible_warnings.get_warning_messages())
+    if warnings:
+        caught.value.result["warnings"] = warnings
     assert API_KEY not in json.dumps(caught.value.result, default=str), "the API key leaked into the result"
     return caught.value.result, session

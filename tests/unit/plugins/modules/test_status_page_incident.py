@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time, utcnow
@@ -93,13 +92,7 @@ def posted_update(item_update, body=None):
 
 
 def run(monkeypatch, args, calls, check_mode=False, diff=False):
-    """Run the module; warnings (which the patched exit_json would not add) are put in result["warnings"]."""
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-    result, session = run_module(monkeypatch, status_page_incident.main, args, calls, check_mode=check_mode, diff=diff)
-    warnings = list(ansible_warnings.get_warning_messages())
-    if warnings:
-        result["warnings"] = warnings
-    return result, session
+    return run_module(monkeypatch, status_page_incident.main, args, calls, check_mode=check_mode, diff=diff)
 
 
 def derived_key(closed_ids=()):
