@@ -298,16 +298,12 @@ diff:
 
 import copy
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     NotFoundError,
-    StatusPageClient,
     StatusPageError,
     connection_argument_spec,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
@@ -738,37 +734,31 @@ class IncidentRun:
         return apply_update(incident, body, answer.get("status_page_incident_update"), self.now)
 
 
+MODULE_ARGS = dict(
+    argument_spec=connection_argument_spec(
+        status_page={"type": "str"},
+        id={"type": "str"},
+        name={"type": "str"},
+        # No default: an existing incident keeps its status when the option is not set (see the docs).
+        incident_status={"type": "str", "choices": INCIDENT_STATUSES},
+        msg={"type": "str"},
+        components={"type": "dict"},
+        notify_subscribers={"type": "bool", "default": False},
+        idempotency_key={"type": "str", "no_log": False},
+        lookback={"type": "str", "default": "24h"},
+    ),
+    supports_check_mode=True,
+)
+
+
+def run(module, client) -> dict:
+    # Input is checked before any request, so a bad option never costs one.
+    validate_input(module.params)
+    return IncidentRun(module, client).run()
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(
-            status_page={"type": "str"},
-            id={"type": "str"},
-            name={"type": "str"},
-            # No default: an existing incident keeps its status when the option is not set (see the docs).
-            incident_status={"type": "str", "choices": INCIDENT_STATUSES},
-            msg={"type": "str"},
-            components={"type": "dict"},
-            notify_subscribers={"type": "bool", "default": False},
-            idempotency_key={"type": "str", "no_log": False},
-            lookback={"type": "str", "default": "24h"},
-        ),
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    try:
-        # Input is checked before the client exists, so a bad option never costs a request.
-        validate_input(module.params)
-        client = StatusPageClient.from_params(module.params)
-        try:
-            result = IncidentRun(module, client).run()
-        finally:
-            client.close()
-    except StatusPageError as exc:
-        module.fail_json(**exc.fail_json_kwargs())
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    run_module(MODULE_ARGS, run)
 
 
 if __name__ == "__main__":

@@ -178,15 +178,11 @@ maintenances:
       end_at: "2026-05-01T04:00:00Z"
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    StatusPageClient,
     StatusPageError,
     connection_argument_spec,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import with_window
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver, flatten_structure
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import format_time, parse_time
@@ -203,7 +199,7 @@ def parse_range(params: dict) -> tuple:
     return format_time(since), format_time(until) if until is not None else None
 
 
-def read_status_pages(module: AnsibleModule, client: StatusPageClient) -> dict:
+def read_status_pages(module, client) -> dict:
     params = module.params
     include = params["include"]
     if params["status_page"] is None:
@@ -237,30 +233,20 @@ def read_status_pages(module: AnsibleModule, client: StatusPageClient) -> dict:
     return result
 
 
+MODULE_ARGS = dict(
+    argument_spec=connection_argument_spec(
+        status_page={"type": "str"},
+        include={"type": "list", "elements": "str", "choices": ALL_INCLUDES},
+        since={"type": "str", "default": "-30d"},
+        until={"type": "str"},
+        name={"type": "str"},
+    ),
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(
-            status_page={"type": "str"},
-            include={"type": "list", "elements": "str", "choices": ALL_INCLUDES},
-            since={"type": "str", "default": "-30d"},
-            until={"type": "str"},
-            name={"type": "str"},
-        ),
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    try:
-        client = StatusPageClient.from_params(module.params)
-        try:
-            result = read_status_pages(module, client)
-        finally:
-            client.close()
-    except StatusPageError as exc:
-        module.fail_json(**exc.fail_json_kwargs())
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    run_module(MODULE_ARGS, read_status_pages)
 
 
 if __name__ == "__main__":

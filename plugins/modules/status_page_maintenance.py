@@ -336,16 +336,12 @@ diff:
 
 import copy
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     NotFoundError,
-    StatusPageClient,
     StatusPageError,
     connection_argument_spec,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
     latest_update,
     maintenance_window,
@@ -482,7 +478,7 @@ def last_activity(maintenance: dict):
 class MaintenanceRun:
     """One run of the module: read, decide, write unless check mode, and describe the result."""
 
-    def __init__(self, module: AnsibleModule, client: StatusPageClient):
+    def __init__(self, module, client):
         self.module = module
         self.client = client
         self.resolver = Resolver(client)
@@ -860,46 +856,39 @@ def predict_updated(current: dict, body: dict, now, update=None) -> dict:
     return after
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(
-            status_page={"type": "str"},
-            id={"type": "str"},
-            name={"type": "str"},
-            state={"type": "str", "default": "scheduled", "choices": ["scheduled", "in_progress", "completed", "absent"]},
-            start_at={"type": "str", "default": "now"},
-            end_at={"type": "str"},
-            duration={"type": "str"},
-            components={"type": "list", "elements": "str"},
-            msg={"type": "str"},
-            notify_subscribers={"type": "bool", "default": False},
-            automate={"type": "bool"},
-            idempotency_key={"type": "str", "no_log": False},
-            lookback={"type": "str", "default": "24h"},
-        ),
-        mutually_exclusive=[["end_at", "duration"]],
-        required_one_of=[["id", "name"], ["id", "status_page"]],
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    run = None
+MODULE_ARGS = dict(
+    argument_spec=connection_argument_spec(
+        status_page={"type": "str"},
+        id={"type": "str"},
+        name={"type": "str"},
+        state={"type": "str", "default": "scheduled", "choices": ["scheduled", "in_progress", "completed", "absent"]},
+        start_at={"type": "str", "default": "now"},
+        end_at={"type": "str"},
+        duration={"type": "str"},
+        components={"type": "list", "elements": "str"},
+        msg={"type": "str"},
+        notify_subscribers={"type": "bool", "default": False},
+        automate={"type": "bool"},
+        idempotency_key={"type": "str", "no_log": False},
+        lookback={"type": "str", "default": "24h"},
+    ),
+    mutually_exclusive=[["end_at", "duration"]],
+    required_one_of=[["id", "name"], ["id", "status_page"]],
+    supports_check_mode=True,
+)
+
+
+def run(module, client) -> dict:
+    maintenance_run = MaintenanceRun(module, client)
     try:
-        client = StatusPageClient.from_params(module.params)
-        try:
-            run = MaintenanceRun(module, client)
-            result = run.run(module.params)
-        finally:
-            client.close()
-    except StatusPageError as exc:
-        for warning in run.warnings if run else []:
+        return maintenance_run.run(module.params)
+    finally:
+        for warning in maintenance_run.warnings:
             module.warn(warning)
-        module.fail_json(**exc.fail_json_kwargs())
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    for warning in run.warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+
+
+def main():
+    run_module(MODULE_ARGS, run)
 
 
 if __name__ == "__main__":
