@@ -26,8 +26,11 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._client im
 )
 
 
-def execute(module, run) -> dict:
-    """Run ``run(module, client)`` and return its result, or ``failed`` with the message of a StatusPageError."""
+def execute(module, run, *, raise_errors: bool = False) -> dict:
+    """Run ``run(module, client)`` and return its result, or ``failed`` with the message of a StatusPageError.
+
+    With ``raise_errors``, a StatusPageError propagates instead, for callers that act on its kind.
+    """
     try:
         client = StatusPageClient.from_params(module.params)
         try:
@@ -35,8 +38,12 @@ def execute(module, run) -> dict:
         finally:
             client.close()
     except StatusPageError as exc:
+        if raise_errors:
+            raise
         return dict(exc.fail_json_kwargs(), failed=True)
     except ValueError as exc:
+        if raise_errors:
+            raise StatusPageError(str(exc)) from None
         return {"failed": True, "msg": str(exc)}
 
 

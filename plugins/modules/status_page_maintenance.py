@@ -887,6 +887,21 @@ def run(module, client) -> dict:
             module.warn(warning)
 
 
+def run_on_predicted(module, client, predicted: dict) -> dict:
+    """Check mode: drive a window that exists only as the prediction of a create this check run would send.
+
+    The maintenance_window role uses it to show, in one check run, both the window it would open and the
+    completion it would publish on it.
+    """
+    maintenance_run = MaintenanceRun(module, client)
+    try:
+        request = MaintenanceRequest(module.params, utcnow())
+        return maintenance_run.converge(request, predicted, None, module.params["idempotency_key"])
+    finally:
+        for warning in maintenance_run.warnings:
+            module.warn(warning)
+
+
 def main():
     run_module(MODULE_ARGS, run)
 
