@@ -59,6 +59,7 @@ COMPLETE = "maintenance_complete"
 
 STEP_ARGUMENT_SPEC = {
     "step": {"type": "str", "required": True, "choices": ["prepare", "open", "finish", "start", "complete"]},
+    "fail_on_error": {"type": "bool", "default": True},
     "status_page": {"type": "str"},
     "name": {"type": "str"},
     "components": {"type": "list", "elements": "str"},
@@ -119,6 +120,9 @@ class ActionModule(ActionBase):
             with environment_of(task_environment(self._task, self._templar)):
                 outcome = step()
         except StepError as exc:
+            if not self.args["fail_on_error"]:
+                result.update(exc.result, changed=False, open_failed=True)
+                return remove_values(result, self.no_log_values)
             return self.failed(result, exc.result)
         result.update(outcome)
         return remove_values(result, self.no_log_values)
@@ -179,7 +183,7 @@ class ActionModule(ActionBase):
         window = self.task_vars.get(WINDOW_FACT) or {}
         run = dict(window.get("deploy_run") or {})
         failures = self.failures()
-        open_failed = any(failure.get("stage") == "open" for failure in failures.values())
+        open_failed = bool(window.get("open_failed")) or any(failure.get("stage") == "open" for failure in failures.values())
         if not run:
             # The window was never opened (the open step failed): finish only what a failed create may have left.
             run = {"id": self.run_id, "window": self.args["name"], "batch_number": 1,

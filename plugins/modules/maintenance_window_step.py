@@ -51,6 +51,12 @@ options:
     type: str
     required: true
     choices: [prepare, open, finish, start, complete]
+  fail_on_error:
+    description:
+      - When V(false), a failure does not fail the task: the result has RV(open_failed=true) and the message in
+        C(msg), so that the role can fail every host of the batch itself, each in its own rescue.
+    type: bool
+    default: true
   status_page:
     description: Name or ID of the status page.
     type: str
@@ -212,6 +218,14 @@ incident:
   description: The return of M(incident_io.status_page.status_page_incident) when an incident was opened.
   returned: V(finish) with O(on_failure=incident) after a failed deploy
   type: dict
+open_failed:
+  description: V(true) when the step failed and O(fail_on_error=false) returned the failure instead; C(msg) says why.
+  returned: when the step failed with O(fail_on_error=false)
+  type: bool
+may_have_written:
+  description: Whether a failed step may have created the window (an answer lost after the create was sent).
+  returned: when a module run failed
+  type: bool
 run_id:
   description: Identifies the play run.
   returned: V(prepare)

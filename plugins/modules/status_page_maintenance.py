@@ -894,6 +894,9 @@ def run_on_predicted(module, client, predicted: dict) -> dict:
     completion it would publish on it.
     """
     maintenance_run = MaintenanceRun(module, client)
+    for component in predicted.get("components") or []:
+        if component.get("id") and component.get("name"):
+            maintenance_run.component_names[component["id"]] = component["name"]
     try:
         request = MaintenanceRequest(module.params, utcnow())
         return maintenance_run.converge(request, predicted, None, module.params["idempotency_key"])
