@@ -253,6 +253,10 @@ class ActionModule(ActionBase):
     def open_window(self) -> dict:
         options = self.module_options(MAINTENANCE_MODULE, OPEN_OPTIONS, state="in_progress", start_at="now",
                                       msg=self.args["start_message"])
+        for option in ("status_page", "name", "components"):
+            if not options.get(option):
+                raise StepError(f"maintenance_window_{option}: required to open the window; set the variable, or "
+                                f"{option} in module_defaults for group/incident_io.status_page.status_page")
         if options.get("duration") is None and options.get("end_at") is None:
             options["duration"] = DEFAULT_DURATION
         opened = self.run_maintenance(options)
@@ -330,7 +334,7 @@ class ActionModule(ActionBase):
             return self.carry(window, self.run_maintenance(options, predicted=known))
         if not name:
             raise StepError("No maintenance window to update: this host has no maintenance_window fact from `start`, so "
-                            "set maintenance_window_status_page and maintenance_window_name to say which window it is")
+                            "set maintenance_window_status_page and maintenance_window_name to say which window it is.")
         options = self.module_options(MAINTENANCE_MODULE, PUBLISH_BY_NAME_OPTIONS, name=name, state=state, msg=message)
         if window.get("idempotency_key") and same_window:
             options["idempotency_key"] = window["idempotency_key"]

@@ -1,0 +1,300 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The decisions of the maintenance_window role's step: which batch opens, when the window is finished, how."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from ansible.parsing.dataloader import DataLoader
+
+from ansible_collections.incident_io.status_page.plugins.action import maintenance_window_step as step_module
+from ansible_collections.incident_io.status_page.plugins.action.maintenance_window_step import ActionModule
+
+RUN_ID = "play-uuid-1"
+WINDOW_ID = "01HZX0000000000000000MNT01"
+HOSTS = ["web01", "web02", "web03", "web04"]
+MESSAGES = {"complete_message": "Done.", "failure_message": "Failed.", "keep_open_message": "Still going."}
+
+
+class Templar:
+    @staticmethod
+    def template(value):
+        return value
+
+
+def make_play(strategy="linear", serial=None, max_fail_percentage=None):
+    return types.SimpleNamespace(_uuid=RUN_ID, strategy=strategy, serial=serial or [],
+                                 max_fail_percentage=max_fail_percentage, _action_groups={})
+
+
+def make_action(args, play, *, check_mode=False, any_errors_fatal=False):
+    task = types.SimpleNamespace(args=dict(args), action="incident_io.status_page.maintenance_window_step",
+                                 check_mode=check_mode, diff=False, module_defaults=[], environment=[],
+                                 any_errors_fatal=any_errors_fatal, async_val=0,
+                                 _parent=types.SimpleNamespace(_play=play))
+    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))
+    play_context = types.SimpleNamespace(check_mode=check_mode, diff=False)
+    return ActionModule(task, connection, play_context, DataLoader(), Templar(), None)
+
+
+def window(state="open", batch=("web01", "web02"), batch_number=1, **extra):
+    record = {"id": WINDOW_ID, "maintenance": {"id": WINDOW_ID, "name": "Release", "maintenance_status": "maintenance_in_progress"},
+              "idempotency_key": "key-1", "deploy_tasks": "/deploy.yml", "run_deploy": True,
+              "deploy_run": {"id": RUN_ID, "window": "Release", "batch": list(batch), "batch_number": batch_number,
+                             "state": state, "outcome": None}}
+    record.update(extra)
+    return record
+
+
+def task_vars(*, me="web01", batch=("web01", "web02"), active=HOSTS, done=(), failed=(), prepared=None, records=None,
+              own_window=None):
+    """The variables a host sees: its batch, the play's hosts, and every host's facts."""
+    hostvars = {}
+    for host in HOSTS:
+        facts = {"__maintenance_window_host": {"run_id": RUN_ID}} if host in (prepared if prepared is not None else HOSTS) else {}
+        if host in done:
+            facts["__maintenance_window_done"] = RUN_ID
+        if host in failed:
+            facts["__maintenance_window_failure"] = {"run": RUN_ID, "stage": "deploy", "error": "boom"}
+        if records and host in records:
+            facts["maintenance_window"] = records[host]
+        hostvars[host] = facts
+    variables = {"inventory_hostname": me, "ansible_play_batch": list(batch), "ansible_play_hosts": list(active),
+                 "ansible_play_hosts_all": list(HOSTS), "hostvars": hostvars, "playbook_dir": "/"}
+    if own_window is not None:
+        variables["maintenance_window"] = own_window
+    return variables
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Records the module runs the step makes, and answers them as the module would."""
+    calls = []
+
+    def run_maintenance(self, options, predicted=None):
+        calls.append(options)
+        status = {"completed": "maintenance_complete", "in_progress": "maintenance_in_progress"}[options["state"]]
+        return {"changed": True, "id": WINDOW_ID, "idempotency_key": options.get("idempotency_key"),
+                "maintenance": {"id": WINDOW_ID, "name": "Release", "maintenance_status": status}}
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    return calls
+
+
+def finish(play, variables, **args):
+    return make_action(dict({"step": "finish", "name": "Release"}, **MESSAGES, **args), play).run(task_vars=variables)
+
+
+def test_prepare_says_how_the_steps_run():
+    result = make_action({"step": "prepare"}, make_play(strategy="free")).run(task_vars=task_vars())
+    assert result == {"changed": False, "run_id": RUN_ID, "run_once": False, "batch": ["web01", "web02"]}
+    assert make_action({"step": "prepare"}, make_play()).run(task_vars=task_vars())["run_once"] is True
+
+
+def test_first_batch_of_a_rolling_deploy_keeps_the_window_open(published):
+    result = finish(make_play(serial=[2]), task_vars(done=["web01", "web02"], own_window=window()))
+    assert published == []
+    assert result["outcome"] == "continues"
+    assert result["deploy_run"]["state"] == "open"
+    assert result["changed"] is False
+
+
+def test_last_batch_completes_the_window(published):
+    variables = task_vars(me="web03", batch=["web03", "web04"], done=HOSTS,
+                          own_window=window(batch=["web03", "web04"], batch_number=2))
+    result = finish(make_play(serial=[2]), variables)
+    assert [(call["state"], call["msg"], call["id"]) for call in published] == [("completed", "Done.", WINDOW_ID)]
+    assert result["outcome"] == "success"
+    assert result["deploy_run"]["state"] == "finished"
+
+
+def test_a_failure_in_an_earlier_batch_makes_the_end_a_failure(published):
+    variables = task_vars(me="web03", batch=["web03", "web04"], active=["web02", "web03", "web04"], done=HOSTS,
+                          failed=["web01"], own_window=window(batch=["web03", "web04"], batch_number=2))
+    result = finish(make_play(serial=[2]), variables)
+    assert [call["msg"] for call in published] == ["Failed."]
+    assert result["outcome"] == "complete"
+    assert result["failed_hosts"] == ["web01"]
+
+
+def test_a_batch_that_failed_entirely_finishes_the_window_before_ansible_stops(published):
+    variables = task_vars(done=["web01", "web02"], failed=["web01", "web02"], own_window=window())
+    result = finish(make_play(serial=[2]), variables)
+    assert [call["msg"] for call in published] == ["Failed."]
+    assert result["outcome"] == "complete"
+
+
+def test_one_failure_in_a_batch_keeps_the_window_open(published):
+    result = finish(make_play(serial=[2]), task_vars(done=["web01", "web02"], failed=["web01"], own_window=window()))
+    assert published == []
+    assert result["outcome"] == "continues"
+
+
+@pytest.mark.parametrize("play, fatal", [
+    (make_play(serial=[2], max_fail_percentage=25), False),
+    (make_play(serial=[2]), True),
+])
+def test_max_fail_percentage_and_any_errors_fatal_finish_the_window(published, play, fatal):
+    action = make_action(dict({"step": "finish", "name": "Release"}, **MESSAGES), play, any_errors_fatal=fatal)
+    result = action.run(task_vars=task_vars(done=["web01", "web02"], failed=["web02"], own_window=window()))
+    assert [call["msg"] for call in published] == ["Failed."]
+    assert result["outcome"] == "complete"
+
+
+def test_max_fail_percentage_not_exceeded_keeps_the_window_open(published):
+    result = finish(make_play(serial=[2], max_fail_percentage=50),
+                    task_vars(done=["web01", "web02"], failed=["web02"], own_window=window()))
+    assert published == []
+    assert result["outcome"] == "continues"
+
+
+def test_a_host_lost_during_the_deploy_counts_as_failed(published):
+    # web02 became unreachable: it is no longer active and never got to `always`; web01 is the last one.
+    variables = task_vars(me="web01", batch=["web01"], active=["web01"], done=["web01"], own_window=window())
+    result = finish(make_play(), variables)
+    assert [call["msg"] for call in published] == ["Failed."]
+    assert "web02" in result["failed_hosts"]
+
+
+def test_free_strategy_waits_for_the_other_hosts_of_the_batch(published):
+    variables = task_vars(me="web02", batch=HOSTS, done=["web02"], own_window=window(batch=HOSTS))
+    result = finish(make_play(strategy="free"), variables)
+    assert published == []
+    assert result["outcome"] == "waiting"
+    assert result["waiting_for"] == ["web01", "web03", "web04"]
+
+
+def test_free_strategy_last_host_finishes(published):
+    variables = task_vars(me="web02", batch=HOSTS, done=HOSTS, failed=["web04"], own_window=window(batch=HOSTS))
+    result = finish(make_play(strategy="free"), variables)
+    assert [call["msg"] for call in published] == ["Failed."]
+    assert result["outcome"] == "complete"
+
+
+def test_keep_open_publishes_in_progress(published):
+    variables = task_vars(done=["web01", "web02"], failed=["web01", "web02"], own_window=window())
+    finish(make_play(serial=[2]), variables, on_failure="keep_open")
+    assert [(call["state"], call["msg"]) for call in published] == [("in_progress", "Still going.")]
+
+
+def test_a_window_that_was_never_opened_is_left_alone(published):
+    failed_open = {"open_failed": True, "msg": "maintenance_window_deploy_tasks: ...", "may_have_written": False}
+    variables = task_vars(done=["web01", "web02"], own_window=failed_open)
+    result = finish(make_play(serial=[2]), variables)
+    assert published == []
+    assert result["outcome"] == "none"
+
+
+def test_a_window_a_lost_create_may_have_made_is_completed_by_name(published):
+    failed_open = {"open_failed": True, "msg": "POST failed", "may_have_written": True}
+    result = finish(make_play(serial=[2]), task_vars(done=["web01", "web02"], own_window=failed_open), status_page="Acme")
+    assert [(call["name"], call["msg"], "id" in call) for call in published] == [("Release", "Failed.", False)]
+    assert result["outcome"] == "complete"
+
+
+def test_later_batch_reuses_the_window_without_a_request(published):
+    records = {"web01": window(), "web02": window()}
+    variables = task_vars(me="web03", batch=["web03", "web04"], records=records)
+    result = make_action({"step": "open", "name": "Release", "deploy_tasks": "/missing.yml"}, make_play(serial=[2])).run(
+        task_vars=variables)
+    assert published == []
+    assert result["id"] == WINDOW_ID
+    assert result["deploy_run"]["batch_number"] == 2
+    assert result["deploy_run"]["batch"] == ["web03", "web04"]
+
+
+def test_a_batch_after_the_deploy_ended_does_not_deploy(published):
+    records = {"web01": window(state="finished", outcome="complete")}
+    records["web01"]["deploy_run"]["outcome"] = "complete"
+    variables = task_vars(me="web03", batch=["web03", "web04"], records=records)
+    result = make_action({"step": "open", "name": "Release", "deploy_tasks": "/missing.yml", "fail_on_error": False},
+                         make_play(serial=[2])).run(task_vars=variables)
+    assert published == []
+    assert result["open_failed"] is True
+    assert "already ended in this play after batch 1" in result["msg"]
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "does not exist"),
+    ("- name: [unclosed\n", "is not valid YAML"),
+    ("name: not a list\n", "must be a list of tasks"),
+])
+def test_deploy_file_is_checked_before_anything_is_published(published, tmp_path, content, problem):
+    path = tmp_path / "deploy.yml"
+    if content is not None:
+        path.write_text(content)
+    action = make_action({"step": "open", "name": "Release", "status_page": "Acme", "components": ["Website"],
+                          "deploy_tasks": str(path)}, make_play())
+    result = action.run(task_vars=task_vars())
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"maintenance_window_deploy_tasks: '{path}' {problem}")
+    assert published == []
+
+
+def test_missing_page_is_named_by_its_role_variable(published, tmp_path):
+    path = tmp_path / "deploy.yml"
+    path.write_text("- ansible.builtin.debug: {msg: hi}\n")
+    result = make_action({"step": "open", "name": "Release", "components": ["Website"], "deploy_tasks": str(path)},
+                         make_play()).run(task_vars=task_vars())
+    assert result["msg"].startswith("maintenance_window_status_page: required to open the window")
+    assert published == []
+
+
+@pytest.fixture
+def finished_window(monkeypatch):
+    calls = []
+
+    def run_maintenance(self, options, predicted=None):
+        calls.append(options["idempotency_key"])
+        complete = options["idempotency_key"] in ("awx-1", step_module.next_key("awx-1", "W1"))
+        window_id = {"awx-1": "W1", step_module.next_key("awx-1", "W1"): "W2"}.get(options["idempotency_key"], "W3")
+        return {"changed": not complete, "id": window_id, "idempotency_key": options["idempotency_key"],
+                "maintenance": {"id": window_id, "name": "Release",
+                                "maintenance_status": "maintenance_complete" if complete else "maintenance_in_progress",
+                                "updates": [{"published_at": "2026-05-01T10:30:00Z", "message": "Done."}]}}
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    return calls
+
+
+def start(when_finished):
+    return make_action({"step": "start", "name": "Release", "status_page": "Acme", "components": ["Website"],
+                        "idempotency_key": "awx-1", "when_finished": when_finished}, make_play()).run(task_vars=task_vars())
+
+
+def test_rerun_of_a_finished_deploy_fails_by_default(finished_window):
+    result = start("fail")
+    assert result["failed"] is True
+    assert "names maintenance window W1 ('Release'), completed at 2026-05-01T10:30:00Z" in result["msg"]
+    assert "give a new maintenance_window_idempotency_key" in result["msg"]
+    assert finished_window == ["awx-1"]
+
+
+def test_rerun_of_a_finished_deploy_can_skip(finished_window):
+    result = start("skip")
+    assert result.get("failed") is not True
+    assert result["run_deploy"] is False
+    assert result["changed"] is False
+    assert finished_window == ["awx-1"]
+
+
+def test_rerun_of_a_finished_deploy_can_open_the_next_window(finished_window):
+    result = start("new_window")
+    assert result["run_deploy"] is True
+    assert result["id"] == "W3"
+    # Each finished window in the chain is replayed by its key before the next one is opened.
+    assert finished_window == ["awx-1", step_module.next_key("awx-1", "W1"),
+                               step_module.next_key(step_module.next_key("awx-1", "W1"), "W2")]
+
+
+def test_next_key_is_stable_and_does_not_grow():
+    first = step_module.next_key("awx-1", "W1")
+    assert first == step_module.next_key("awx-1", "W1")
+    assert first != step_module.next_key("awx-1", "W2")
+    second = step_module.next_key(first, "W2")
+    assert second.startswith("awx-1~next-") and len(second) == len(first)
