@@ -21,7 +21,7 @@ description:
   - V(prepare) records, per host, which play run this is and whether the role's steps run once per batch
     (C(linear) strategy) or once per host (C(free)).
   - V(open) opens the play run's window in the first batch, after checking the deploy's task file and, in the
-    module, the page, the components, the times and the credentials: a failure there publishes nothing. Later
+    module, the page, the components, the times and the credentials; a failure there publishes nothing. Later
     batches (and other hosts, with C(free)) reuse the window without a request.
   - V(finish) keeps the window in progress while later batches are still to deploy, and finishes it (per
     O(on_failure)) after the last batch, or after a batch whose failures make Ansible stop the play (every host
@@ -53,7 +53,7 @@ options:
     choices: [prepare, open, finish, start, complete]
   fail_on_error:
     description:
-      - When V(false), a failure does not fail the task: the result has RV(open_failed=true) and the message in
+      - When V(false), a failure does not fail the task; the result has RV(open_failed=true) and the message in
         C(msg), so that the role can fail every host of the batch itself, each in its own rescue.
     type: bool
     default: true

@@ -574,7 +574,6 @@ class Bench:
                          "wall": statistics.median(walls)})
         return rows
 
-
     # ----- 5. role vs two pings ------------------------------------------------------------------
 
     def role_against_pings(self) -> list:

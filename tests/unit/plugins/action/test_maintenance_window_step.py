@@ -51,7 +51,7 @@ def window(state="open", batch=("web01", "web02"), batch_number=1, **extra):
     return record
 
 
-def task_vars(*, me="web01", batch=("web01", "web02"), active=HOSTS, done=(), failed=(), prepared=None, records=None,
+def task_vars(*, me="web01", batch=("web01", "web02"), active=tuple(HOSTS), done=(), failed=(), prepared=None, records=None,
               own_window=None):
     """The variables a host sees: its batch, the play's hosts, and every host's facts."""
     hostvars = {}
