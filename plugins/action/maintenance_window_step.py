@@ -56,6 +56,8 @@ HOST_FACT = "__maintenance_window_host"
 WINDOW_FACT = "maintenance_window"
 
 COMPLETE = "maintenance_complete"
+# What a window fact carries from step to step and from batch to batch.
+WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted")
 
 STEP_ARGUMENT_SPEC = {
     "step": {"type": "str", "required": True, "choices": ["prepare", "open", "finish", "start", "complete"]},
@@ -160,8 +162,7 @@ class ActionModule(ActionBase):
                     deploy_run=run)
             batch = list(self.task_vars.get("ansible_play_batch") or [])
             same_batch = self.task_vars.get("inventory_hostname") in run["batch"]
-            reused = {key: latest[key] for key in ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy")
-                      if key in latest}
+            reused = {key: latest[key] for key in WINDOW_KEYS if key in latest}
             return dict(reused, changed=False, action="none", deploy_run=dict(
                 run, batch=run["batch"] if same_batch else batch,
                 batch_number=run["batch_number"] if same_batch else run["batch_number"] + 1))
@@ -260,6 +261,9 @@ class ActionModule(ActionBase):
         if options.get("duration") is None and options.get("end_at") is None:
             options["duration"] = DEFAULT_DURATION
         opened = self.run_maintenance(options)
+        if self.check_mode and opened.get("action") == "created":
+            # Only a prediction: later steps (and batches) of this check run publish on it as if it existed.
+            opened["predicted"] = True
         window = opened.get("maintenance") or {}
         if window.get("maintenance_status") != COMPLETE:
             opened["run_deploy"] = True
@@ -327,7 +331,7 @@ class ActionModule(ActionBase):
         if window.get("id") and same_window:
             options = self.module_options(MAINTENANCE_MODULE, PUBLISH_BY_ID_OPTIONS, id=window["id"], state=state, msg=message)
             return self.carry(window, self.run_maintenance(options))
-        if self.check_mode and known and same_window and window.get("action") == "created":
+        if self.check_mode and known and same_window and window.get("predicted"):
             # The window this check run would have created: predict what publishing on it would show.
             options = self.module_options(MAINTENANCE_MODULE, PUBLISH_BY_NAME_OPTIONS, name=known.get("name"), state=state,
                                           msg=message, idempotency_key=window.get("idempotency_key"))
@@ -433,15 +437,14 @@ class ActionModule(ActionBase):
     @staticmethod
     def carry(window: dict, published: dict) -> dict:
         """The published result, keeping the role's own keys of the window fact."""
-        for key in ("deploy_tasks", "run_deploy", "deploy_run"):
+        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted"):
             if key in window:
                 published.setdefault(key, window[key])
         return published
 
     @staticmethod
     def unchanged(window: dict, run: dict, **details) -> dict:
-        result = {key: value for key, value in window.items()
-                  if key in ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy")}
+        result = {key: value for key, value in window.items() if key in WINDOW_KEYS}
         result.update(details, changed=False, action="none", deploy_run=run)
         return result
 

@@ -198,6 +198,10 @@ run_deploy:
   description: Whether the deploy runs (V(false) when O(when_finished=skip) skipped it).
   returned: V(open)
   type: bool
+predicted:
+  description: V(true) in check mode when the window does not exist and was only predicted.
+  returned: in check mode, when the window would be created
+  type: bool
 deploy_run:
   description: The play run's window, for the later steps and batches.
   returned: V(open) and V(finish)

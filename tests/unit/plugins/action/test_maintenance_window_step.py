@@ -298,3 +298,21 @@ def test_next_key_is_stable_and_does_not_grow():
     assert first != step_module.next_key("awx-1", "W2")
     second = step_module.next_key(first, "W2")
     assert second.startswith("awx-1~next-") and len(second) == len(first)
+
+
+def test_check_mode_publishes_on_the_predicted_window_in_a_later_batch(monkeypatch):
+    seen = []
+
+    def run_maintenance(self, options, predicted=None):
+        seen.append((options["state"], predicted))
+        return {"changed": True, "id": None, "maintenance": {"id": None, "name": "Release",
+                                                              "maintenance_status": "maintenance_complete"}}
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    predicted = window(batch=["web03", "web04"], batch_number=2, id=None, predicted=True)
+    predicted["maintenance"] = {"id": None, "name": "Release", "maintenance_status": "maintenance_in_progress"}
+    variables = task_vars(me="web03", batch=["web03", "web04"], done=HOSTS, own_window=predicted)
+    action = make_action(dict({"step": "finish", "name": "Release"}, **MESSAGES), make_play(serial=[2]), check_mode=True)
+    result = action.run(task_vars=variables)
+    assert seen == [("completed", predicted["maintenance"])]
+    assert result["changed"] is True
