@@ -305,8 +305,8 @@ def test_check_mode_publishes_on_the_predicted_window_in_a_later_batch(monkeypat
 
     def run_maintenance(self, options, predicted=None):
         seen.append((options["state"], predicted))
-        return {"changed": True, "id": None, "maintenance": {"id": None, "name": "Release",
-                                                              "maintenance_status": "maintenance_complete"}}
+        completed = {"id": None, "name": "Release", "maintenance_status": "maintenance_complete"}
+        return {"changed": True, "id": None, "maintenance": completed}
 
     monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
     predicted = window(batch=["web03", "web04"], batch_number=2, id=None, predicted=True)
