@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -361,10 +362,11 @@ def predicted_alert_window(payload: dict, current: dict | None = None, now=None)
     window.setdefault("id", None)
     window.setdefault("created_at", stamp)
     window["updated_at"] = stamp
-    user = lead_user(current or {}) if current and lead_matches(payload.get("lead") or {}, current) else {}
+    # The lead stays the answered actor when the change keeps it; a new lead is only known by its reference.
+    keeps_lead = bool(current) and lead_matches(payload.get("lead") or {}, current) is True
     window.update({
         "name": payload["name"],
-        "lead": {"user": user or dict(payload.get("lead") or {})},
+        "lead": copy.deepcopy(current["lead"]) if keeps_lead else {"user": dict(payload.get("lead") or {})},
         "start_at": payload["start_at"],
         "end_at": payload["end_at"],
         "alert_condition_groups": [
