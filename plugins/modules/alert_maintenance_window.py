@@ -607,8 +607,8 @@ class AlertWindowRun:
         def find_created():
             # The lost answer's window is the one with this name and these times that was not there before.
             statuses = ["upcoming", "active"] + (["past"] if request.end <= utcnow() else [])
-            candidates = [window for status in statuses for window in self.named(self.client.list_alert_windows(status),
-                                                                                   request.name)
+            listed = [window for status in statuses for window in self.client.list_alert_windows(status)]
+            candidates = [window for window in self.named(listed, request.name)
                           if window["id"] not in seen_ids and same_times(window, payload["start_at"], payload["end_at"])]
             return max(candidates, key=lambda window: window.get("created_at") or "") if candidates else None
 

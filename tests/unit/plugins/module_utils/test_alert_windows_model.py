@@ -78,10 +78,9 @@ def test_every_managed_difference_shows(change):
 
 
 def test_binding_order_is_kept_because_it_is_the_operations_parameters():
-    first = [{"conditions": [{"subject": "s", "operation": "o", "param_bindings": [{"value": {"literal": "a"}},
-                                                                                  {"value": {"literal": "b"}}]}]}]
-    second = [{"conditions": [{"subject": "s", "operation": "o", "param_bindings": [{"value": {"literal": "b"}},
-                                                                                   {"value": {"literal": "a"}}]}]}]
+    a_then_b = [{"value": {"literal": "a"}}, {"value": {"literal": "b"}}]
+    first = [{"conditions": [{"subject": "s", "operation": "o", "param_bindings": a_then_b}]}]
+    second = [{"conditions": [{"subject": "s", "operation": "o", "param_bindings": list(reversed(a_then_b))}]}]
     assert condition_groups_payload(first) != condition_groups_payload(second)
 
 

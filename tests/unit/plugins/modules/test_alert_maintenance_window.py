@@ -138,8 +138,8 @@ def test_create_in_check_mode_sends_only_reads_and_predicts_the_window(monkeypat
     assert result["changed"] is True and result["action"] == "created" and result["id"] is None
     window = result["window"]
     assert (window["start_at"], window["end_at"]) == (START, END) and window["show_in_sidebar"] is True
-    assert window["alert_condition_groups"][0]["conditions"][0]["subject"] == {"label": "alert.title",
-                                                                                "reference": "alert.title"}
+    subject = window["alert_condition_groups"][0]["conditions"][0]["subject"]
+    assert subject == {"label": "alert.title", "reference": "alert.title"}
     assert result["diff"]["before"] == {}
     after = result["diff"]["after"]
     assert after["lead"] == "avery@acme.example" and after["conditions"] == CONDITIONS and after["status"] == "active"
