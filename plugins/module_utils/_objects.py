@@ -191,15 +191,21 @@ def binding_payload(binding, path: str) -> dict:
     result = {}
     if binding.get("value") is not None:
         result["value"] = _binding_value(binding["value"], f"{path}.value")
-    array = binding.get("array_value")
-    if array is not None:
-        if not isinstance(array, list):
-            raise ValueError(f"{path}.array_value: must be a list")
+    if binding.get("array_value") is not None:
+        array = [_binding_value(item, item_path)
+                 for item_path, item in _listed(binding["array_value"], f"{path}.array_value", "values")]
         if array:
-            result["array_value"] = [_binding_value(item, f"{path}.array_value[{index}]") for index, item in enumerate(array)]
+            result["array_value"] = array
     if not result:
         raise ValueError(f"{path}: needs a value or a non-empty array_value")
     return result
+
+
+def _listed(value, option: str, shape: str) -> list:
+    """(path, item) for each item of a list option, or an error that names the option and the expected shape."""
+    if not isinstance(value, list):
+        raise ValueError(f"{option}: must be a list of {shape}")
+    return [(f"{option}[{index}]", item) for index, item in enumerate(value)]
 
 
 def _canonical(item) -> str:
@@ -212,29 +218,22 @@ def condition_groups_payload(groups, option: str = "conditions") -> list:
     Groups are alternatives and the conditions of a group all apply, so neither order means anything and both are
     sorted; the bindings of a condition are the operation's parameters, in order.
     """
-    if not isinstance(groups, list):
-        raise ValueError(f"{option}: must be a list of condition groups, each {{conditions: [...]}}")
     result = []
-    for group_index, group in enumerate(groups):
-        group_path = f"{option}[{group_index}]"
+    for group_path, group in _listed(groups, option, "condition groups, each {conditions: [...]}"):
         _check_keys(group, ("conditions",), group_path, required=("conditions",))
         if not isinstance(group["conditions"], list) or not group["conditions"]:
             raise ValueError(f"{group_path}.conditions: must be a non-empty list of conditions, each "
                              "{subject, operation, param_bindings}")
         conditions = []
-        for index, condition in enumerate(group["conditions"]):
-            path = f"{group_path}.conditions[{index}]"
+        for path, condition in _listed(group["conditions"], f"{group_path}.conditions", "conditions"):
             _check_keys(condition, ("subject", "operation", "param_bindings"), path, required=("subject", "operation"))
+            # Left out, a condition has no parameters (is_set, for example).
             bindings = condition.get("param_bindings")
-            if bindings is None:
-                bindings = []
-            if not isinstance(bindings, list):
-                raise ValueError(f"{path}.param_bindings: must be a list")
             conditions.append({
                 "subject": _text(condition["subject"], f"{path}.subject", ("reference",)),
                 "operation": _text(condition["operation"], f"{path}.operation", ("value",)),
-                "param_bindings": [binding_payload(binding, f"{path}.param_bindings[{b}]")
-                                   for b, binding in enumerate(bindings)],
+                "param_bindings": [binding_payload(binding, binding_path) for binding_path, binding in _listed(
+                    [] if bindings is None else bindings, f"{path}.param_bindings", "parameter bindings")],
             })
         result.append({"conditions": sorted(conditions, key=_canonical)})
     return sorted(result, key=_canonical)
@@ -242,11 +241,8 @@ def condition_groups_payload(groups, option: str = "conditions") -> list:
 
 def escalation_targets_payload(targets, option: str = "escalation_targets") -> list:
     """Escalation targets ({escalation_paths, users} bindings) without labels, in a stable order."""
-    if not isinstance(targets, list):
-        raise ValueError(f"{option}: must be a list of {{escalation_paths, users}} targets")
     result = []
-    for index, target in enumerate(targets):
-        path = f"{option}[{index}]"
+    for path, target in _listed(targets, option, "{escalation_paths, users} targets"):
         _check_keys(target, ("escalation_paths", "users"), path)
         cleaned = {part: binding_payload(target[part], f"{path}.{part}")
                    for part in ("escalation_paths", "users") if target.get(part) is not None}
@@ -258,11 +254,8 @@ def escalation_targets_payload(targets, option: str = "escalation_targets") -> l
 
 def notify_channels_payload(channels, option: str = "notify_channels") -> list:
     """Notify channels as the payload takes them, in a stable order."""
-    if not isinstance(channels, list):
-        raise ValueError(f"{option}: must be a list of {{channel_id, channel_type, channel_name}} channels")
     result = []
-    for index, channel in enumerate(channels):
-        path = f"{option}[{index}]"
+    for path, channel in _listed(channels, option, "{channel_id, channel_type, channel_name} channels"):
         _check_keys(channel, ("channel_id", "channel_type", "channel_name", "is_private"), path)
         cleaned = {"channel_id": _text(channel.get("channel_id"), f"{path}.channel_id"),
                    "channel_type": _text(channel.get("channel_type"), f"{path}.channel_type")}

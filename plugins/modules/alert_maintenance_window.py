@@ -370,10 +370,10 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     format_time,
-    is_relative,
     normalize_time,
     parse_duration,
     parse_time,
+    requested_window,
     utcnow,
 )
 
@@ -391,20 +391,12 @@ class AlertWindowRequest:
         if self.name is not None and not self.name.strip():
             raise StatusPageError("name: must not be empty")
 
-        self.start_absolute = not is_relative(params["start_at"])
-        self.start = pinned(parse_time(params["start_at"], option="start_at", now=now), self.start_absolute)
-        self.end = None
+        # Relative times in whole seconds: the window's times must read back as they were sent, to find it again
+        # after a lost answer, and the API may keep fewer digits than the clock gives.
+        window = requested_window(params["start_at"], params["end_at"], params["duration"], now, whole_seconds=True)
+        self.start, self.start_absolute = window.start, window.start_absolute
         # Whether the end is a fixed time that may move an existing window.
-        self.end_absolute = False
-        if params["end_at"] is not None:
-            self.end_absolute = not is_relative(params["end_at"])
-            self.end = pinned(parse_time(params["end_at"], option="end_at", now=now), self.end_absolute)
-            if self.end <= self.start:
-                raise StatusPageError(
-                    f"end_at ({format_time(self.end)}) must be after start_at ({format_time(self.start)})")
-        elif params["duration"] is not None:
-            self.end = self.start + parse_duration(params["duration"], option="duration")
-            self.end_absolute = self.start_absolute
+        self.end, self.end_absolute = window.end, window.end_absolute
         self.lookback_start = now - parse_duration(params["lookback"], option="lookback")
 
         self.lead = lead_reference(params["lead"]) if params["lead"] is not None else None
@@ -465,12 +457,6 @@ class AlertWindowRequest:
         }
         payload.update({name: value for name, value in self.fields.items() if value not in ("", [])})
         return payload
-
-
-def pinned(moment, absolute: bool):
-    """A relative time in whole seconds: the API may keep fewer digits than the clock gives, and a window's times
-    must read back as they were sent to be found again after a lost answer."""
-    return moment if absolute else moment.replace(microsecond=0)
 
 
 def end_now(current: dict, now) -> str:

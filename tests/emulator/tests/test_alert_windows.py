@@ -11,7 +11,7 @@ import datetime
 
 import pytest
 
-from conftest import READONLY_KEY
+from conftest import READONLY_KEY, error_of, iso, now, walk_pages
 
 PATH = "/v1/maintenance_windows"
 SCHEDULER_KEY = "emulator-alert-scheduler-key"
@@ -19,14 +19,6 @@ AVERY = "01JACMEPRS0000000000000001"
 BLAKE = "01JACMEPRS0000000000000002"
 SERVICE_ATTRIBUTE = "01JACMEATR0000000000000001"
 PLATFORM_PATH = "01JACMEESC0000000000000001"
-
-
-def iso(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def window_body(start=None, end=None, **overrides):
@@ -50,16 +42,6 @@ def create(api, **overrides):
     response = api.post(PATH, window_body(**overrides))
     assert response.status_code == 201, response.text
     return response.json()["maintenance_window"]
-
-
-def error_of(response, status, error_type, code=None, field=None):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["type"] == error_type and body["status"] == status
-    pairs = [(error["code"], error.get("source", {}).get("field")) for error in body["errors"]]
-    if code is not None:
-        assert any(c == code and (field is None or f == field) for c, f in pairs), pairs
-    return body
 
 
 def windows(api):
@@ -212,16 +194,7 @@ def test_end_before_start(api):
 
 def test_pagination(api):
     created = [create(api, name=f"Window {index}")["id"] for index in range(7)]
-    seen, after, pages = [], None, 0
-    while True:
-        body = api.get(f"{PATH}?page_size=3" + (f"&after={after}" if after else "")).json()
-        assert body["pagination_meta"]["page_size"] == 3
-        seen += [window["id"] for window in body["maintenance_windows"]]
-        pages += 1
-        after = body["pagination_meta"].get("after")
-        if after is None:
-            break
-        assert after == seen[-1]
+    seen, pages = walk_pages(api, PATH, "maintenance_windows", 3)
     assert pages == 3 and seen == list(reversed(created))
     assert api.get(f"{PATH}?page_size=50").json()["pagination_meta"] == {"page_size": 50}
     for size in (0, 51):
