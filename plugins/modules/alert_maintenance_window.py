@@ -705,11 +705,18 @@ MODULE_ARGS = dict(
 )
 
 
+OPTION_DEFAULTS = {name: option.get("default") for name, option in MODULE_ARGS["argument_spec"].items()}
+
+
 def run(module, client) -> dict:
-    """Drive one alert maintenance window to the module's ``state``; returns the module's result."""
+    """Drive one alert maintenance window to the module's ``state``; returns the module's result.
+
+    ``module.params`` may leave out options that are not set (a caller other than AnsibleModule): they take their
+    documented defaults.
+    """
     window_run = AlertWindowRun(module, client)
     try:
-        return window_run.run(module.params)
+        return window_run.run(dict(OPTION_DEFAULTS, **module.params))
     finally:
         for warning in window_run.warnings:
             module.warn(warning)

@@ -558,6 +558,15 @@ def test_run_works_with_a_stand_in_module():
     assert result["action"] == "ended" and "diff" in result
 
 
+def test_run_fills_in_the_defaults_a_stand_in_leaves_out():
+    session = FakeSession(lookup() + [create_call()])
+    module = StandIn({"api_key": "inc_unit_test_key_7f3a9c", "api_url": API_URL, **BASE_ARGS})
+    client = StatusPageClient(module.params["api_key"], API_URL, session=session, sleep=lambda seconds: None)
+    result = alert_maintenance_window.run(module, client)
+    session.assert_all_used()
+    assert result["action"] == "created" and result["status"] == "active"
+
+
 def test_run_passes_warnings_to_the_stand_in():
     session = FakeSession(lookup() + [listed("past")])
     module = StandIn(stand_in_params(name=NAME, state="ended"))
