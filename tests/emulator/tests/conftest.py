@@ -135,4 +135,3 @@ def walk_pages(api, path, key, page_size):
             return seen, pages
         # The cursor is the ID of the last item of the page.
         assert after == seen[-1]
-
