@@ -12,8 +12,10 @@ options:
   api_key:
     description:
       - An incident.io API key (Settings > API keys in the dashboard).
-      - Reading needs no particular permission. Writing needs the permission
+      - Reading status pages needs no particular permission. Writing to them needs the permission
         C(Create status page incidents, status page maintenance windows, and publish status page updates).
+      - Alert maintenance windows need scopes of their own, reads included; see the notes of
+        M(incident_io.status_page.alert_maintenance_window).
       - If not set, the value of the E(INCIDENT_API_KEY) environment variable is used, then E(INCIDENT_IO_API_KEY).
       - The key is never printed, logged or returned.
     type: str

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import json
@@ -427,10 +428,10 @@ class StatusPageClient:
                 self._sleep(self._backoff(attempt))
                 attempt += 1
 
-    def paginate(self, path: str, key: str, query: dict | None = None):
+    def paginate(self, path: str, key: str, query: dict | None = None, page_size: int = MAX_PAGE_SIZE):
         """Yield every item of a list endpoint, following pagination_meta.after until it is absent."""
         params = dict(query or {})
-        params["page_size"] = MAX_PAGE_SIZE
+        params["page_size"] = page_size
         seen_cursors = set()
         while True:
             page = self.get(path, params)
@@ -467,6 +468,140 @@ class StatusPageClient:
 
     def get_maintenance(self, maintenance_id: str) -> dict:
         return self.get(f"/v2/status_page_maintenances/{maintenance_id}")["status_page_maintenance"]
+
+    # Alert maintenance windows (MaintenanceWindows V1). Each operation needs a scope of its own, reads included,
+    # and a refusal names it. Creates carry no idempotency key: see create_alert_window.
+
+    def list_alert_windows(self, status: str | None = None) -> list:
+        """Every alert maintenance window, or those that are ``active``, ``upcoming`` or ``past``."""
+        with _needs_alert_window_scope("view"):
+            return list(self.paginate(ALERT_WINDOWS_PATH, "maintenance_windows", {"status": status} if status else None,
+                                      page_size=ALERT_WINDOWS_MAX_PAGE_SIZE))
+
+    def get_alert_window(self, window_id: str) -> dict:
+        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        with _needs_alert_window_scope("view"):
+            return _alert_window_of(self.get(path), "GET", path)
+
+    def create_alert_window(self, body: dict, find_created) -> dict:
+        """POST a window so that it is created exactly once, although the API has no idempotency key for it.
+
+        A create whose answer was lost is never sent again blindly: ``find_created()`` looks for the window
+        (by name and times) and returns it, or None when it is not there; only then is the create sent again.
+        """
+        attempt = 0
+        while True:
+            try:
+                with _needs_alert_window_scope("create"):
+                    answer = self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False)
+                return _alert_window_of(answer, "POST", ALERT_WINDOWS_PATH, committed=True)
+            except APIError as exc:
+                if not _maybe_landed(exc):
+                    raise
+                try:
+                    found = find_created()
+                except APIError as read_error:
+                    raise _uncertain(exc, (
+                        f"the alert maintenance window {body.get('name')!r} may or may not have been created, and "
+                        f"looking for it failed ({read_error}). Running the task again is safe: it looks for the "
+                        "window by name before creating one")) from None
+                if found is not None:
+                    return found
+                if attempt >= self.retries:
+                    raise UncertainWriteError(
+                        f"{exc} -- the alert maintenance window {body.get('name')!r} was not found after "
+                        f"{attempt + 1} attempts; it was probably not created. Running the task again is safe: it "
+                        "looks for the window by name before creating one",
+                        method="POST", path=ALERT_WINDOWS_PATH, status=exc.status, error_type=exc.error_type,
+                        errors=exc.errors, request_id=exc.request_id) from None
+                self._sleep(self._backoff(attempt))
+                attempt += 1
+
+    def update_alert_window(self, window_id: str, body: dict) -> dict:
+        """PUT the whole window (the API replaces every field): repeating it converges on the same window."""
+        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        try:
+            with _needs_alert_window_scope("update"):
+                return _alert_window_of(self.request("PUT", path, body=body, retry_when_maybe_sent=True), "PUT", path,
+                                        committed=True)
+        except APIError as exc:
+            if not _maybe_landed(exc):
+                raise
+            raise _uncertain(exc, (
+                f"the change of alert maintenance window {window_id} may or may not have been applied. Running the "
+                "task again is safe: the PUT sends the whole window")) from None
+
+    def archive_alert_window(self, window_id: str, ended_just_now: bool = False) -> None:
+        """DELETE (archive) a window that is not active.
+
+        With ``ended_just_now``, the window's end was moved to this host's "now" a moment ago; a server whose clock
+        is behind may still count it as active and refuse, so the refusal is retried after a pause.
+        """
+        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        attempt = 0
+        while True:
+            still_active = False
+            try:
+                with _needs_alert_window_scope("destroy"):
+                    self.request("DELETE", path, retry_when_maybe_sent=False)
+                return
+            except NotFoundError:
+                if attempt == 0:
+                    raise
+                # An earlier DELETE whose answer was lost did land: the window is archived, as asked.
+                return
+            except APIError as exc:
+                still_active = ended_just_now and exc.status in (400, 409, 422)
+                if not still_active and not _maybe_landed(exc):
+                    raise
+                if attempt >= self.retries:
+                    if still_active:
+                        raise
+                    raise _uncertain(exc, (
+                        f"alert maintenance window {window_id} may or may not have been archived. Running the task "
+                        "again is safe: archiving an archived window changes nothing")) from None
+            self._sleep(ALERT_WINDOW_END_WAIT_SECONDS if still_active else self._backoff(attempt))
+            attempt += 1
+
+
+ALERT_WINDOWS_PATH = "/v1/maintenance_windows"
+# The largest page the alert maintenance windows list accepts.
+ALERT_WINDOWS_MAX_PAGE_SIZE = 50
+# Pause before archiving again a window that the server still counts as active (its clock is behind ours).
+ALERT_WINDOW_END_WAIT_SECONDS = 1.0
+# The scope of each alert maintenance window operation (the spec's x-rbac-scopes), and what it allows.
+ALERT_WINDOW_SCOPES = {
+    "view": ("maintenance_windows.view", "see alert maintenance windows"),
+    "create": ("maintenance_window.create", "create alert maintenance windows"),
+    "update": ("maintenance_window.update", "change and end alert maintenance windows"),
+    "destroy": ("maintenance_window.destroy", "archive alert maintenance windows"),
+}
+
+
+@contextlib.contextmanager
+def _needs_alert_window_scope(operation: str):
+    """Turn a 403 into a message that names the scope the refused operation needs."""
+    try:
+        yield
+    except ForbiddenError as exc:
+        scope, allows = ALERT_WINDOW_SCOPES[operation]
+        # The generic hint names the status-page publish permission, which alert windows do not use.
+        message = str(exc).replace(f" ({PUBLISH_PERMISSION_HINT})", "")
+        raise ForbiddenError(
+            f"{message} -- the API key lacks the scope {scope}, needed to {allows}; give the key that permission "
+            "in incident.io (Settings > API keys) or use a key that has it",
+            method=exc.method, path=exc.path, status=exc.status, error_type=exc.error_type, errors=exc.errors,
+            request_id=exc.request_id) from None
+
+
+def _alert_window_of(answer, method: str, path: str, committed: bool = False) -> dict:
+    """The ``maintenance_window`` object of an answer, or an error that says whether the write took effect."""
+    window = answer.get("maintenance_window") if isinstance(answer, dict) else None
+    if isinstance(window, dict) and window.get("id"):
+        return window
+    outcome = " The write was accepted, so it took effect; run the task again to read the result." if committed else ""
+    raise APIError(f"{method} {path} answered without a maintenance_window object that has an id.{outcome}",
+                   method=method, path=path)
 
 
 def _maybe_landed(exc: APIError) -> bool:

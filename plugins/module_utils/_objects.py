@@ -4,11 +4,14 @@
 
 # This module util is private to the collection: it can change at any time.
 
-"""Pure views of the API's incident and maintenance objects, shared by the modules (no I/O here)."""
+"""Pure views of the API's incidents, maintenances and alert maintenance windows, shared by the modules (no I/O)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
+import re
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import normalize_time, parse_time
 
@@ -53,3 +56,328 @@ def occurrence_key(status_page_id: str, kind: str, name: str, closed_ids) -> str
     """
     material = "\n".join([status_page_id, kind, name] + sorted(closed_ids))
     return "ansible-" + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+
+# ----- alert maintenance windows (MaintenanceWindows V1) ---------------------------------------------------
+#
+# The API accepts a window in one shape and answers in another: a condition's subject is sent as a reference and
+# comes back as {label, reference}, its operation as a value and back as {label, value}, binding values come back
+# with labels, and the lead is sent as a user reference (email, ID or Slack user ID) and comes back as an actor.
+# Everything below reads either shape and reduces it to one normal form, so that the module compares like with like.
+
+ALERT_WINDOW_STATES = ("present", "ended", "absent")
+# The list's status filter, as the API defines it from the window's times.
+ALERT_WINDOW_STATUSES = ("active", "upcoming", "past")
+ARCHIVED = "archived"
+LEAD_KINDS = ("id", "email", "slack_user_id")
+# What the API answers that a payload never carries: labels, the channel's privacy, read-only timestamps.
+ALERT_WINDOW_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "archived_at")
+ALERT_WINDOW_OPTIONAL_FIELDS = ("incident_id", "notification_message", "notify_start_minutes_before",
+                                "notify_end_minutes_before")
+ALERT_WINDOW_FLAGS = ("resolve_on_end", "reroute_on_end", "show_in_sidebar")
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Slack user IDs are a U or W and upper-case letters and digits (U02AYNF2XJM); incident.io IDs are longer ULIDs.
+_SLACK_USER_RE = re.compile(r"^[UW][A-Z0-9]{6,15}$")
+_API_ID_RE = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def is_api_id(value) -> bool:
+    """Whether a value can be an incident.io ID (letters and digits only), so that it may go into a URL path."""
+    return isinstance(value, str) and bool(_API_ID_RE.match(value))
+
+
+def lead_reference(value: str, option: str = "lead") -> dict:
+    """The API's user reference for a lead given as an email address, an incident.io user ID or a Slack user ID."""
+    text = (value or "").strip()
+    if _EMAIL_RE.match(text):
+        return {"email": text}
+    if _SLACK_USER_RE.match(text):
+        return {"slack_user_id": text}
+    if is_api_id(text) and len(text) >= 20:
+        return {"id": text}
+    raise ValueError(
+        f"{option}: {value!r} is not a user's email address, incident.io user ID (such as 01G0J1EXE7AXZ2C93K61WBPYEH) "
+        "or Slack user ID (such as U02AYNF2XJM)")
+
+
+def lead_user(window: dict) -> dict:
+    """The lead of a window as {id, email, slack_user_id} (what is known), from an answer or a payload."""
+    lead = window.get("lead")
+    if not isinstance(lead, dict):
+        return {}
+    if isinstance(lead.get("user"), dict):
+        user = lead["user"]
+    elif any(kind in lead for kind in LEAD_KINDS):
+        # A payload's user reference.
+        user = lead
+    else:
+        # An actor that is not a user: an API key, a workflow or an alert.
+        user = {}
+    return {kind: user[kind] for kind in LEAD_KINDS if isinstance(user.get(kind), str) and user[kind]}
+
+
+def lead_matches(reference: dict, window: dict):
+    """True or False when the window's lead is (not) the referenced user; None when the answer cannot tell.
+
+    The answer's user may lack the email or Slack ID the reference names (both are optional in the API's
+    user object), and then the two cannot be compared.
+    """
+    current = lead_user(window)
+    verdicts = []
+    for kind, value in reference.items():
+        if kind not in current:
+            continue
+        same = current[kind].lower() == value.lower() if kind == "email" else current[kind] == value
+        verdicts.append(same)
+    if not verdicts:
+        return None
+    return all(verdicts)
+
+
+def describe_lead(window: dict, prefer: tuple = ("email", "slack_user_id", "id")):
+    """One readable value for a window's lead, for diffs: the first known of ``prefer``."""
+    user = lead_user(window)
+    for kind in prefer:
+        if user.get(kind):
+            return user[kind]
+    lead = window.get("lead") if isinstance(window.get("lead"), dict) else {}
+    for actor in ("api_key", "workflow"):
+        if isinstance(lead.get(actor), dict):
+            return f"{actor} {lead[actor].get('name') or lead[actor].get('id')}"
+    return None
+
+
+def _check_keys(value, allowed: tuple, path: str, required: tuple = ()) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: must be a mapping, got {type(value).__name__}")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ValueError(f"{path}: unknown key {unknown[0]!r}; expected {', '.join(allowed)}")
+    for name in required:
+        if value.get(name) is None:
+            raise ValueError(f"{path}.{name}: is required")
+    return value
+
+
+def _text(value, path: str, keys: tuple = ()) -> str:
+    """A string, or the one of ``keys`` that an answer's labelled object carries it in."""
+    if isinstance(value, dict) and keys:
+        _check_keys(value, keys + ("label",), path)
+        value = next((value[key] for key in keys if value.get(key) is not None), None)
+    if not isinstance(value, str) or not value.strip():
+        shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+        raise ValueError(f"{path}: must be a non-empty string, got {shown} (quote numbers and booleans in YAML)")
+    return value
+
+
+def _binding_value(value, path: str) -> dict:
+    _check_keys(value, ("literal", "reference", "label"), path)
+    result = {}
+    for key in ("literal", "reference"):
+        if value.get(key) is not None:
+            if not isinstance(value[key], str):
+                raise ValueError(f"{path}.{key}: must be a string, got {type(value[key]).__name__} {value[key]!r} "
+                                 "(quote numbers and booleans in YAML)")
+            result[key] = value[key]
+    if not result:
+        raise ValueError(f"{path}: needs a literal or a reference")
+    return result
+
+
+def binding_payload(binding, path: str) -> dict:
+    """A parameter binding without labels: {value: {literal|reference}} and/or {array_value: [...]}."""
+    _check_keys(binding, ("value", "array_value"), path)
+    result = {}
+    if binding.get("value") is not None:
+        result["value"] = _binding_value(binding["value"], f"{path}.value")
+    if binding.get("array_value") is not None:
+        array = [_binding_value(item, item_path)
+                 for item_path, item in _listed(binding["array_value"], f"{path}.array_value", "values")]
+        if array:
+            result["array_value"] = array
+    if not result:
+        raise ValueError(f"{path}: needs a value or a non-empty array_value")
+    return result
+
+
+def _listed(value, option: str, shape: str) -> list:
+    """(path, item) for each item of a list option, or an error that names the option and the expected shape."""
+    if not isinstance(value, list):
+        raise ValueError(f"{option}: must be a list of {shape}")
+    return [(f"{option}[{index}]", item) for index, item in enumerate(value)]
+
+
+def _canonical(item) -> str:
+    return json.dumps(item, sort_keys=True)
+
+
+def condition_groups_payload(groups, option: str = "conditions") -> list:
+    """Condition groups in the API's payload shape, in a stable order, from the payload or the answer shape.
+
+    Groups are alternatives and the conditions of a group all apply, so neither order means anything and both are
+    sorted; the bindings of a condition are the operation's parameters, in order.
+    """
+    result = []
+    for group_path, group in _listed(groups, option, "condition groups, each {conditions: [...]}"):
+        _check_keys(group, ("conditions",), group_path, required=("conditions",))
+        if not isinstance(group["conditions"], list) or not group["conditions"]:
+            raise ValueError(f"{group_path}.conditions: must be a non-empty list of conditions, each "
+                             "{subject, operation, param_bindings}")
+        conditions = []
+        for path, condition in _listed(group["conditions"], f"{group_path}.conditions", "conditions"):
+            _check_keys(condition, ("subject", "operation", "param_bindings"), path, required=("subject", "operation"))
+            # Left out, a condition has no parameters (is_set, for example).
+            bindings = condition.get("param_bindings")
+            conditions.append({
+                "subject": _text(condition["subject"], f"{path}.subject", ("reference",)),
+                "operation": _text(condition["operation"], f"{path}.operation", ("value",)),
+                "param_bindings": [binding_payload(binding, binding_path) for binding_path, binding in _listed(
+                    [] if bindings is None else bindings, f"{path}.param_bindings", "parameter bindings")],
+            })
+        result.append({"conditions": sorted(conditions, key=_canonical)})
+    return sorted(result, key=_canonical)
+
+
+def escalation_targets_payload(targets, option: str = "escalation_targets") -> list:
+    """Escalation targets ({escalation_paths, users} bindings) without labels, in a stable order."""
+    result = []
+    for path, target in _listed(targets, option, "{escalation_paths, users} targets"):
+        _check_keys(target, ("escalation_paths", "users"), path)
+        cleaned = {part: binding_payload(target[part], f"{path}.{part}")
+                   for part in ("escalation_paths", "users") if target.get(part) is not None}
+        if not cleaned:
+            raise ValueError(f"{path}: needs escalation_paths or users")
+        result.append(cleaned)
+    return sorted(result, key=_canonical)
+
+
+def notify_channels_payload(channels, option: str = "notify_channels") -> list:
+    """Notify channels as the payload takes them, in a stable order."""
+    result = []
+    for path, channel in _listed(channels, option, "{channel_id, channel_type, channel_name} channels"):
+        _check_keys(channel, ("channel_id", "channel_type", "channel_name", "is_private"), path)
+        cleaned = {"channel_id": _text(channel.get("channel_id"), f"{path}.channel_id"),
+                   "channel_type": _text(channel.get("channel_type"), f"{path}.channel_type")}
+        if channel.get("channel_name") is not None:
+            cleaned["channel_name"] = _text(channel["channel_name"], f"{path}.channel_name")
+        result.append(cleaned)
+    return sorted(result, key=lambda channel: (channel["channel_id"], channel["channel_type"]))
+
+
+def _channel_identity(channels: list) -> list:
+    # A channel's name is only its human-readable label, which the API may fill in or refresh from Slack.
+    return [{"channel_id": c["channel_id"], "channel_type": c["channel_type"]} for c in channels]
+
+
+def alert_window_normal_form(window: dict) -> dict:
+    """The fields of a window that a task manages, in one form whatever shape the window came in.
+
+    The lead is left out: a reference and an actor are compared with lead_matches.
+    """
+    def listed(name, normalize):
+        value = window.get(name)
+        return normalize(value, name) if value else []
+    return {
+        "name": window.get("name"),
+        "start_at": normalize_time(window.get("start_at")),
+        "end_at": normalize_time(window.get("end_at")),
+        "conditions": listed("alert_condition_groups", condition_groups_payload),
+        "escalation_targets": listed("escalation_targets", escalation_targets_payload),
+        "notify_channels": _channel_identity(listed("notify_channels", notify_channels_payload)),
+        "incident_id": window.get("incident_id") or None,
+        "notification_message": window.get("notification_message") or None,
+        "notify_start_minutes_before": window.get("notify_start_minutes_before"),
+        "notify_end_minutes_before": window.get("notify_end_minutes_before"),
+        "resolve_on_end": bool(window.get("resolve_on_end")),
+        "reroute_on_end": bool(window.get("reroute_on_end")),
+        "show_in_sidebar": bool(window.get("show_in_sidebar")),
+    }
+
+
+def alert_window_payload(window: dict) -> dict:
+    """The create/update payload that describes an answered window, lead by the user's ID when it has one.
+
+    The update replaces the whole window, so changing one field means sending every other one as it is.
+    """
+    payload = {
+        "name": window.get("name"),
+        "start_at": normalize_time(window.get("start_at")),
+        "end_at": normalize_time(window.get("end_at")),
+        "alert_condition_groups": condition_groups_payload(window.get("alert_condition_groups") or [],
+                                                           "alert_condition_groups"),
+        "show_in_sidebar": bool(window.get("show_in_sidebar")),
+        "resolve_on_end": bool(window.get("resolve_on_end")),
+        "reroute_on_end": bool(window.get("reroute_on_end")),
+    }
+    user = lead_user(window)
+    if user:
+        payload["lead"] = {"id": user["id"]} if "id" in user else user
+    if window.get("escalation_targets"):
+        payload["escalation_targets"] = escalation_targets_payload(window["escalation_targets"])
+    if window.get("notify_channels"):
+        payload["notify_channels"] = notify_channels_payload(window["notify_channels"])
+    for name in ALERT_WINDOW_OPTIONAL_FIELDS:
+        if window.get(name) not in (None, ""):
+            payload[name] = window[name]
+    return payload
+
+
+def alert_window_status(window: dict, now) -> str:
+    """archived, or active, upcoming or past by this host's clock, as the API's status filter defines them."""
+    if window.get("archived_at"):
+        return ARCHIVED
+    end_at = window.get("end_at")
+    if end_at and parse_time(end_at, "end_at") <= now:
+        return "past"
+    start_at = window.get("start_at")
+    if start_at and now < parse_time(start_at, "start_at"):
+        return "upcoming"
+    return "active"
+
+
+def predicted_alert_window(payload: dict, current: dict | None = None, now=None) -> dict:
+    """The window the API would answer with after a create (``current`` None) or an update, for check mode.
+
+    Labels are not known before the API answers: the prediction uses the references themselves.
+    """
+    def labelled(binding):
+        result = {}
+        if "value" in binding:
+            result["value"] = dict(binding["value"], label=binding["value"].get("literal") or binding["value"].get("reference"))
+        if binding.get("array_value"):
+            result["array_value"] = [dict(item, label=item.get("literal") or item.get("reference"))
+                                     for item in binding["array_value"]]
+        return result
+
+    stamp = normalize_time(now) if now is not None else None
+    window = {key: value for key, value in (current or {}).items() if key in ALERT_WINDOW_READ_ONLY_FIELDS}
+    window.setdefault("id", None)
+    window.setdefault("created_at", stamp)
+    window["updated_at"] = stamp
+    # The lead stays the answered actor when the change keeps it; a new lead is only known by its reference.
+    keeps_lead = bool(current) and lead_matches(payload.get("lead") or {}, current) is True
+    window.update({
+        "name": payload["name"],
+        "lead": copy.deepcopy(current["lead"]) if keeps_lead else {"user": dict(payload.get("lead") or {})},
+        "start_at": payload["start_at"],
+        "end_at": payload["end_at"],
+        "alert_condition_groups": [
+            {"conditions": [{"subject": {"label": c["subject"], "reference": c["subject"]},
+                             "operation": {"label": c["operation"], "value": c["operation"]},
+                             "param_bindings": [labelled(b) for b in c["param_bindings"]]}
+                            for c in group["conditions"]]}
+            for group in payload["alert_condition_groups"]],
+        "resolve_on_end": bool(payload.get("resolve_on_end")),
+        "reroute_on_end": bool(payload.get("reroute_on_end")),
+        "show_in_sidebar": bool(payload.get("show_in_sidebar")),
+    })
+    if payload.get("escalation_targets"):
+        window["escalation_targets"] = [{part: labelled(target[part]) for part in target}
+                                        for target in payload["escalation_targets"]]
+    if payload.get("notify_channels"):
+        window["notify_channels"] = [dict(channel) for channel in payload["notify_channels"]]
+    for name in ALERT_WINDOW_OPTIONAL_FIELDS:
+        if payload.get(name) is not None:
+            window[name] = payload[name]
+    return window

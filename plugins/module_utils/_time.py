@@ -118,3 +118,40 @@ def normalize_time(value: str | None) -> str | None:
     if value is None:
         return None
     return format_time(parse_time(value, option="API time"))
+
+
+class RequestedWindow:
+    """The start and end a task asks for, and whether each is a fixed time (absolute) or one taken from now."""
+
+    def __init__(self, start: datetime, start_absolute: bool, end: datetime | None, end_absolute: bool):
+        self.start = start
+        self.start_absolute = start_absolute
+        self.end = end
+        self.end_absolute = end_absolute
+
+
+def requested_window(start_at, end_at=None, duration=None, now: datetime | None = None,
+                     whole_seconds: bool = False) -> RequestedWindow:
+    """The window of ``start_at`` and ``end_at`` or ``duration`` (the end is None when neither is given).
+
+    Relative times ("now", "+15m") are taken from ``now``; with ``whole_seconds`` they are cut to whole seconds,
+    for an API that may keep fewer digits than the clock gives. The end given by a duration is fixed only when
+    the start is.
+    """
+    reference = now if now is not None else utcnow()
+
+    def resolved(value, option):
+        absolute = not is_relative(value)
+        moment = parse_time(value, option=option, now=reference)
+        return (moment if absolute or not whole_seconds else moment.replace(microsecond=0)), absolute
+
+    start, start_absolute = resolved(start_at, "start_at")
+    end, end_absolute = None, False
+    if end_at is not None:
+        end, end_absolute = resolved(end_at, "end_at")
+        if end <= start:
+            raise TimeParseError(f"end_at ({format_time(end)}) must be after start_at ({format_time(start)})")
+    elif duration is not None:
+        end = start + parse_duration(duration, option="duration")
+        end_absolute = start_absolute
+    return RequestedWindow(start, start_absolute, end, end_absolute)

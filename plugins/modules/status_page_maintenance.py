@@ -352,9 +352,9 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._lock impo
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     format_time,
-    is_relative,
     parse_duration,
     parse_time,
+    requested_window,
     utcnow,
 )
 
@@ -416,20 +416,10 @@ class MaintenanceRequest:
         if self.components is not None and any(not (ref or "").strip() for ref in self.components):
             raise StatusPageError("components: a component name or ID must not be empty")
 
-        self.start = parse_time(params["start_at"], option="start_at", now=now)
-        self.start_absolute = not is_relative(params["start_at"])
-        self.end = None
+        window = requested_window(params["start_at"], params["end_at"], params["duration"], now)
+        self.start, self.start_absolute = window.start, window.start_absolute
         # Whether the end is a fixed time that may reschedule an existing window.
-        self.end_absolute = False
-        if params["end_at"] is not None:
-            self.end = parse_time(params["end_at"], option="end_at", now=now)
-            self.end_absolute = not is_relative(params["end_at"])
-            if self.end <= self.start:
-                raise StatusPageError(
-                    f"end_at ({format_time(self.end)}) must be after start_at ({format_time(self.start)})")
-        elif params["duration"] is not None:
-            self.end = self.start + parse_duration(params["duration"], option="duration")
-            self.end_absolute = self.start_absolute
+        self.end, self.end_absolute = window.end, window.end_absolute
         self.lookback_start = now - parse_duration(params["lookback"], option="lookback")
 
     @property

@@ -33,6 +33,11 @@ LOG = logging.getLogger("emulator")
 PUBLISH = ("status_pages.publish_updates",
            "Create status page incidents, status page maintenance windows, and publish status page updates")
 CONFIGURE = ("status_pages.configure", "Configure status pages")
+# The alert maintenance window scopes (x-rbac-scopes of the spec); their dashboard labels are not documented.
+WINDOWS_VIEW = ("maintenance_windows.view", None)
+WINDOW_CREATE = ("maintenance_window.create", None)
+WINDOW_UPDATE = ("maintenance_window.update", None)
+WINDOW_DESTROY = ("maintenance_window.destroy", None)
 
 STATUS_PREFIX = "/status/"
 
@@ -62,6 +67,11 @@ ROUTES = {
     "Status Page Components V2#Update": (CONFIGURE, lambda s, p, q, b: s.update_component(p["id"], b)),
     "Status Page Components V2#Destroy": (CONFIGURE, lambda s, p, q, b: s.delete_component(p["id"])),
     "Status Pages V1#ListResponseIncidents": (None, lambda s, p, q, b: s.list_response_incidents(p["id"], p["incident_id"])),
+    "MaintenanceWindows V1#List": (WINDOWS_VIEW, lambda s, p, q, b: s.list_alert_windows(q)),
+    "MaintenanceWindows V1#Create": (WINDOW_CREATE, lambda s, p, q, b: s.create_alert_window(b)),
+    "MaintenanceWindows V1#Show": (WINDOWS_VIEW, lambda s, p, q, b: s.show_alert_window(p["id"])),
+    "MaintenanceWindows V1#Update": (WINDOW_UPDATE, lambda s, p, q, b: s.update_alert_window(p["id"], b)),
+    "MaintenanceWindows V1#Delete": (WINDOW_DESTROY, lambda s, p, q, b: s.archive_alert_window(p["id"])),
 }
 
 
@@ -151,8 +161,8 @@ class Emulator:
             rate_headers = self._rate_limit(key, operation)
             scope, handler = ROUTES[operation.operation_id]
             if scope is not None and scope[0] not in key.get("scopes", []):
-                raise ApiError.single(403, "missing_permissions",
-                                      f'This API key is missing the "{scope[1]}" permission (scope {scope[0]})')
+                what = f'the "{scope[1]}" permission (scope {scope[0]})' if scope[1] else f"the scope {scope[0]}"
+                raise ApiError.single(403, "missing_permissions", f"This API key is missing {what}")
             params = self.spec.parse_query(operation, query)
             body = None
             if operation.body_schema is not None:

@@ -16,6 +16,7 @@ import time
 
 import yaml
 
+from alert_windows import AlertWindows
 from api_errors import ApiError, error_item, invalid_request, not_found, validation_error
 from validation import parse_time
 
@@ -286,6 +287,7 @@ class Store:
             self.idempotency = {INCIDENT_ENDPOINT: {}, RETROSPECTIVE_ENDPOINT: {}, MAINTENANCE_ENDPOINT: {}}
             self.sort_keys = {}
             self.clock_offset = 0.0
+            self.alert_windows = AlertWindows(self.seed, self.now, new_id, fmt)
 
     def now(self):
         return datetime.datetime.now(UTC) + datetime.timedelta(seconds=self.clock_offset)
@@ -664,6 +666,28 @@ class Store:
             self.archived.add(component_id)
             return 204, None
 
+    # ----- alert maintenance windows ---------------------------------------------------------------
+
+    def list_alert_windows(self, query):
+        with self.lock:
+            return self.alert_windows.list(query)
+
+    def show_alert_window(self, window_id):
+        with self.lock:
+            return self.alert_windows.show(window_id)
+
+    def create_alert_window(self, body):
+        with self.lock:
+            return self.alert_windows.create(body)
+
+    def update_alert_window(self, window_id, body):
+        with self.lock:
+            return self.alert_windows.update(window_id, body)
+
+    def archive_alert_window(self, window_id):
+        with self.lock:
+            return self.alert_windows.archive(window_id)
+
     # ----- control ---------------------------------------------------------------------------------
 
     def state(self):
@@ -681,6 +705,8 @@ class Store:
                 "components": [dict(self._component_to_api(component), archived=cid in self.archived)
                                for cid, component in self.components.items()],
                 "idempotency_keys": {endpoint: dict(keys) for endpoint, keys in self.idempotency.items()},
+                "alert_maintenance_windows": self.alert_windows.state(),
+                "users": [dict(user) for user in self.alert_windows.users],
             }
 
     def history(self, status_page_id, incidents, maintenances, days):

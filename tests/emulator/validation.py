@@ -14,7 +14,11 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from api_errors import ApiError, error_item, invalid_request
 
-SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec", "status-pages-openapi.json")
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec")
+SPEC_PATH = os.path.join(SPEC_DIR, "status-pages-openapi.json")
+ALERT_WINDOWS_SPEC_PATH = os.path.join(SPEC_DIR, "alert-maintenance-windows-openapi.json")
+# The emulated API is the union of the vendored extracts: their paths and schema names do not overlap.
+SPEC_PATHS = (SPEC_PATH, ALERT_WINDOWS_SPEC_PATH)
 METHODS = ("get", "put", "post", "delete", "patch")
 
 # Codes for schema violations. Only ``is_required`` appears in the API's documentation;
@@ -75,9 +79,11 @@ class Operation:
 class Spec:
     """The vendored spec: route matching, request validation and response validation."""
 
-    def __init__(self, path=SPEC_PATH):
-        with open(path, encoding="utf-8") as handle:
-            self.document = json.load(handle)
+    def __init__(self, paths=SPEC_PATHS):
+        self.document = None
+        for path in paths:
+            with open(path, encoding="utf-8") as handle:
+                self._merge(json.load(handle), path)
         self.operations = []
         for template, path_item in self.document["paths"].items():
             for method in METHODS:
@@ -85,6 +91,21 @@ class Spec:
                     self.operations.append(Operation(method, template, path_item[method]))
         self._strict_components = _strict(self.document["components"])
         self._validators = {}
+
+    def _merge(self, document, path):
+        if self.document is None:
+            self.document = document
+            return
+        for template, path_item in document["paths"].items():
+            if template in self.document["paths"]:
+                raise ValueError(f"{path}: path {template} is already defined by another vendored spec")
+            self.document["paths"][template] = path_item
+        for section, entries in document.get("components", {}).items():
+            merged = self.document.setdefault("components", {}).setdefault(section, {})
+            for name, value in entries.items():
+                if name in merged and merged[name] != value:
+                    raise ValueError(f"{path}: components.{section}.{name} differs from another vendored spec's")
+                merged[name] = value
 
     def _validator(self, schema, strict):
         cache_key = (json.dumps(schema, sort_keys=True), strict)
@@ -189,6 +210,11 @@ class Spec:
         else:
             return [f"no operation {method} {template}"]
         response = operation.responses.get(str(status))
+        if response is None and status >= 400 and not any(code >= "400" for code in operation.responses) \
+                and "ErrorResponse" in self.document["components"]["schemas"]:
+            # Operations of the 2026-08-21 spec declare no error responses at all; the later revision declares
+            # ErrorResponse for every 4xx/5xx of every operation, so that is the shape their errors must have.
+            response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
         if response is None:
             return [f"status {status} is not documented for {method} {template}"]
         schema = response.get("content", {}).get("application/json", {}).get("schema")

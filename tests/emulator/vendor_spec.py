@@ -4,8 +4,8 @@
 
 Usage: python tests/emulator/vendor_spec.py SOURCE.json [--output PATH]
 
-SOURCE is the status-page extract of the official incident.io document (see README.md for
-its provenance). Everything that only documents the API (descriptions, examples, summaries,
+SOURCE is an extract of the official incident.io document: the status-page one (the default
+output) or the alert maintenance windows one (see README.md for their provenance). Everything that only documents the API (descriptions, examples, summaries,
 tags, x-* keys) is dropped; what validation needs (paths, parameters, schemas, constraints)
 is kept unchanged.
 """
@@ -60,13 +60,18 @@ def structural_copy(document, source_bytes):
             if isinstance(operation, dict):
                 for response in operation.get("responses", {}).values():
                     response["description"] = ""
-    note = dict(SOURCE_NOTE)
-    extraction = document.get("x-extraction-notes", {})
-    for part in ("base", "overlay"):
-        origin = extraction.get(part)
-        if isinstance(origin, dict) and origin.get("commit"):
-            date = f" ({origin['commit_date']})" if origin.get("commit_date") else ""
-            note[part] = f"{origin['repo']} {origin['path']} @ {origin['commit']}{date}"
+    extraction = document.get("x-extraction-notes")
+    if not isinstance(extraction, dict):
+        # A document without its own notes is the status-page extract of SOURCE_NOTE's commits.
+        note = dict(SOURCE_NOTE)
+    else:
+        # The notes name the document's own sources: an extract made from the base alone has no overlay.
+        note = {"stripped": SOURCE_NOTE["stripped"]}
+        for part in ("base", "overlay"):
+            origin = extraction.get(part)
+            if isinstance(origin, dict) and origin.get("commit"):
+                date = f" ({origin['commit_date']})" if origin.get("commit_date") else ""
+                note[part] = f"{origin['repo']} {origin['path']} @ {origin['commit']}{date}"
     note["source_sha256"] = hashlib.sha256(source_bytes).hexdigest()
     note["generated_on"] = datetime.date.today().isoformat()
     result["x-emulator-source"] = note

@@ -47,6 +47,7 @@ REQUIRED_FILES = (
     "plugins/modules/status_page_info.py",
     "plugins/modules/status_page_incident.py",
     "plugins/modules/status_page_maintenance.py",
+    "plugins/modules/alert_maintenance_window.py",
     "plugins/module_utils/_client.py",
     "plugins/doc_fragments/api.py",
     "roles/maintenance_window/meta/argument_specs.yml",
@@ -127,7 +128,7 @@ def test_installed_collection_runs_from_an_empty_path(installed_collections: Pat
     doc = run([tool("ansible-doc"), "--json", "-t", "role", "incident_io.status_page.maintenance_window"], tmp_path, env)
     assert "main" in json.loads(doc.stdout)["incident_io.status_page.maintenance_window"]["entry_points"]
 
-    for module in ("status_page_info", "status_page_incident", "status_page_maintenance"):
+    for module in ("status_page_info", "status_page_incident", "status_page_maintenance", "alert_maintenance_window"):
         doc = run([tool("ansible-doc"), "--json", f"incident_io.status_page.{module}"], tmp_path, env)
         assert json.loads(doc.stdout)[f"incident_io.status_page.{module}"]["doc"]["module"] == module
 
@@ -164,6 +165,7 @@ def test_galaxy_importer_accepts_the_tarball_without_warnings(collection_tarball
         ("module", "status_page_info"),
         ("module", "status_page_incident"),
         ("module", "status_page_maintenance"),
+        ("module", "alert_maintenance_window"),
         ("role", "maintenance_window"),
     }
 

@@ -30,6 +30,7 @@ ENTRY_LABELS = {
     "status_page_maintenance": "`status_page_maintenance`",
     "status_page_incident": "`status_page_incident`",
     "status_page_info": "`status_page_info`",
+    "alert_maintenance_window": "`alert_maintenance_window`",
     "role:main": "role `maintenance_window`, entry point `main`",
     "role:start": "role `maintenance_window`, entry point `start`",
     "role:complete": "role `maintenance_window`, entry point `complete`",
@@ -38,6 +39,7 @@ LOG_LABELS = {
     "none": "none",
     "reads": "reads only",
     "refused": "reads, and the write the server refused (403)",
+    "invalid": "reads, and the write the server refused as invalid (422)",
 }
 MAX_VALUE_LENGTH = 40
 
@@ -50,19 +52,22 @@ HEADER = """\
 Every row is a case of the `bad_input` integration target, which runs it against the status-page emulator and
 checks that:
 
-- the task fails, with the message shown here (word for word, once `<request_id>`, `<port>` and `<incident id>`
-  are replaced with the real values; rows marked *text from the TLS library* or *text from ansible-core* may
-  differ in those parts between Python, OpenSSL and ansible-core versions);
+- the task fails, with the message shown here (word for word, once `<request_id>`, `<port>`, `<incident id>` and
+  `<alert window id>` are replaced with the real values; rows marked *text from the TLS library* or *text from
+  ansible-core* may differ in those parts between Python, OpenSSL and ansible-core versions);
 - the message names the option that is wrong or, when the server refused the request, carries the server's own
   error and the `request_id` to quote to incident.io support;
-- nothing was written: the server's incidents, maintenance windows and idempotency keys are unchanged, and the
-  request log holds no request (**none**), only reads (**reads only**), or reads and a write the server refused
-  with HTTP 403 (a read-only key: the server is the one that knows what a key may do, so the module cannot
-  refuse before sending).
+- nothing was written: the server's incidents, maintenance windows, alert maintenance windows and idempotency keys
+  are unchanged, and the request log holds no request (**none**), only reads (**reads only**), reads and a write
+  the server refused with HTTP 403 (a key without the permission: the server is the one that knows what a key may
+  do, so the module cannot refuse before sending), or reads and a write the server refused as invalid with
+  HTTP 422 (a lead or a condition subject that the organisation does not have: only the server knows its users
+  and alert attributes).
 
 Input errors are found before any request is sent; names are resolved with reads before any write. The
-connection options default to the emulator and a key with the publish permission; `api_key: null` means the
-option is not set and `INCIDENT_API_KEY` is empty. Values shown as `{{ ... }}` are templated when the case runs.
+connection options default to the emulator and a key with the publish permission and the alert maintenance
+window scopes; `api_key: null` means the option is not set and `INCIDENT_API_KEY` is empty. Values shown as
+`{{ ... }}` are templated when the case runs.
 
 The role's variables are checked against `meta/argument_specs.yml` when the role is included. Errors found by
 the modules the role calls name the module's option (`name`, `duration`, `components`), which the role fills from
@@ -108,7 +113,7 @@ def render(cases: list) -> str:
         message = code(case["message"])
         if not case.get("exact", True):
             message += "<br>*text from the TLS library*" if case["id"].startswith("tls") else "<br>*text from ansible-core*"
-        options = case.get("args") if case["entry"].startswith("status_page_") else case.get("vars")
+        options = case.get("vars") if case["entry"].startswith("role:") else case.get("args")
         lines.append(" | ".join([
             f"| {number}",
             case["input"].replace("|", "\\|"),

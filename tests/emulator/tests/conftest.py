@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -98,3 +99,39 @@ def fixture_api(emulator_url):
     client.control("POST", "reset")
     yield client
     client.session.close()
+
+
+def iso(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def error_of(response, status, error_type, code=None, field=None):
+    """The error body of ``response``, checked: its status, type and shape, and (if given) one error's code and field."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["type"] == error_type and body["status"] == status
+    assert set(body) >= {"type", "status", "request_id", "errors"}
+    pairs = [(error["code"], error.get("source", {}).get("field")) for error in body["errors"]]
+    if code is not None:
+        assert any(c == code and (field is None or f == field) for c, f in pairs), pairs
+    return body
+
+
+def walk_pages(api, path, key, page_size):
+    """(every item's ID, number of pages) of a list endpoint, following ``after``; checks each page's meta."""
+    seen, after, pages = [], None, 0
+    separator = "&" if "?" in path else "?"
+    while True:
+        body = api.get(f"{path}{separator}page_size={page_size}" + (f"&after={after}" if after else "")).json()
+        assert body["pagination_meta"]["page_size"] == page_size
+        seen += [item["id"] for item in body[key]]
+        pages += 1
+        after = body["pagination_meta"].get("after")
+        if after is None:
+            return seen, pages
+        # The cursor is the ID of the last item of the page.
+        assert after == seen[-1]

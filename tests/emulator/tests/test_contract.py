@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import PUBLISHER_KEY, READONLY_KEY
+from conftest import PUBLISHER_KEY, READONLY_KEY, error_of, iso, now, walk_pages
 
 ACME = "01JACMEPAGE000000000000001"
 GLOBEX = "01JGBXPAGE0000000000000001"
@@ -28,14 +28,6 @@ SUB_PAGE_EU = "01JACMESPG0000000000000001"
 CHECKOUT = "01JGBXCMP00000000000000001"
 INITECH_WEBSITE = "01JNTCHCMP0000000000000001"
 PUBLISH_LABEL = "Create status page incidents, status page maintenance windows, and publish status page updates"
-
-
-def iso(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def incident_body(**overrides):
@@ -78,17 +70,6 @@ def maintenance_update(api, maintenance_id, **fields):
     body = {"status_page_maintenance_id": maintenance_id, "message": "Update.", "notify_subscribers": False}
     body.update(fields)
     return api.post("/v2/status_page_maintenance_updates", body)
-
-
-def error_of(response, status, error_type, code=None, field=None):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["type"] == error_type and body["status"] == status
-    assert set(body) >= {"type", "status", "request_id", "errors"}
-    codes = [(error["code"], error.get("source", {}).get("field")) for error in body["errors"]]
-    if code is not None:
-        assert any(c == code and (field is None or f == field) for c, f in codes), codes
-    return body
 
 
 # ----- reads -------------------------------------------------------------------------------------
@@ -356,17 +337,7 @@ def test_maintenance_automation(api):
 
 def test_pagination_with_after(api):
     created = [create_incident(api, name=f"Incident {index}")["id"] for index in range(7)]
-    seen, after, pages = [], None, 0
-    while True:
-        path = f"/v2/status_page_incidents?status_page_id={ACME}&page_size=3" + (f"&after={after}" if after else "")
-        body = api.get(path).json()
-        assert body["pagination_meta"]["page_size"] == 3
-        seen += [item["id"] for item in body["status_page_incidents"]]
-        pages += 1
-        after = body["pagination_meta"].get("after")
-        if after is None:
-            break
-        assert after == seen[-1]
+    seen, pages = walk_pages(api, f"/v2/status_page_incidents?status_page_id={ACME}", "status_page_incidents", 3)
     assert pages == 3 and seen == list(reversed(created))
     assert api.get(f"/v2/status_page_incidents?status_page_id={GLOBEX}").json()["status_page_incidents"] == []
     error_of(api.get("/v2/status_page_incidents?status_page_id=nope"), 404, "not_found")

@@ -15,6 +15,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._time impo
     normalize_time,
     parse_duration,
     parse_time,
+    requested_window,
 )
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -108,3 +109,21 @@ def test_format_and_normalize():
     assert format_time(datetime(2026, 5, 1, 2, 0, 0, 5000, tzinfo=timezone.utc)) == "2026-05-01T02:00:00.005000Z"
     assert normalize_time("2026-05-01T04:00:00+02:00") == "2026-05-01T02:00:00Z"
     assert normalize_time(None) is None
+
+
+def test_requested_window_fixed_and_relative():
+    now = datetime(2026, 5, 1, 10, 0, 0, 750000, tzinfo=timezone.utc)
+    fixed = requested_window("2026-05-01T12:00:00+02:00", duration="1h", now=now)
+    assert (fixed.start, fixed.start_absolute) == (datetime(2026, 5, 1, 10, 0, tzinfo=timezone.utc), True)
+    assert (fixed.end, fixed.end_absolute) == (datetime(2026, 5, 1, 11, 0, tzinfo=timezone.utc), True)
+    relative = requested_window("+15m", end_at="2026-05-01T11:00:00Z", now=now)
+    assert relative.start == now + timedelta(minutes=15) and relative.start_absolute is False and relative.end_absolute
+    whole = requested_window("now", duration="30m", now=now, whole_seconds=True)
+    assert whole.start == now.replace(microsecond=0) and whole.end == whole.start + timedelta(minutes=30)
+    assert whole.end_absolute is False
+    assert requested_window("now", now=now).end is None
+
+
+def test_requested_window_refuses_an_end_before_its_start():
+    with pytest.raises(TimeParseError, match=r"^end_at \(2026-05-01T09:00:00Z\) must be after start_at"):
+        requested_window("2026-05-01T10:00:00Z", end_at="2026-05-01T09:00:00Z")
