@@ -16,6 +16,7 @@ from ansible.playbook.helpers import load_list_of_blocks
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update
+from ansible_collections.incident_io.status_page.plugins.modules import alert_maintenance_window as alert_module
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident as incident_module
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance as maintenance_module
 from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_process import (
@@ -34,6 +35,7 @@ from ansible_collections.incident_io.status_page.plugins.plugin_utils._play_run 
 
 MAINTENANCE_MODULE = "incident_io.status_page.status_page_maintenance"
 INCIDENT_MODULE = "incident_io.status_page.status_page_incident"
+ALERT_MODULE = "incident_io.status_page.alert_maintenance_window"
 
 CONNECTION_OPTIONS = ("api_key", "api_url", "validate_certs", "timeout", "retries")
 # Options of the modules that the role passes on; anything else module_defaults sets for them is ignored,
@@ -43,6 +45,11 @@ OPEN_OPTIONS = CONNECTION_OPTIONS + ("status_page", "name", "components", "durat
 PUBLISH_BY_ID_OPTIONS = CONNECTION_OPTIONS + ("status_page", "notify_subscribers")
 PUBLISH_BY_NAME_OPTIONS = PUBLISH_BY_ID_OPTIONS + ("name", "idempotency_key", "lookback")
 INCIDENT_OPTIONS = CONNECTION_OPTIONS + ("status_page", "notify_subscribers", "lookback")
+# The alert window takes its name and times from the status-page window, and the role's lead and conditions;
+# module_defaults for alert_maintenance_window may add the rest.
+ALERT_OPTIONS = CONNECTION_OPTIONS + ("lead", "conditions", "escalation_targets", "notify_channels", "notification_message",
+                                     "notify_start_minutes_before", "notify_end_minutes_before", "resolve_on_end",
+                                     "reroute_on_end", "show_in_sidebar", "lookback")
 
 DEFAULT_DURATION = "1h"
 # A retried job whose key names a finished window may deploy under a new window; each such window gets a key
@@ -57,7 +64,7 @@ WINDOW_FACT = "maintenance_window"
 
 COMPLETE = "maintenance_complete"
 # What a window fact carries from step to step and from batch to batch.
-WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted")
+WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window")
 
 STEP_ARGUMENT_SPEC = {
     "step": {"type": "str", "required": True, "choices": ["prepare", "open", "finish", "start", "complete"]},
@@ -83,6 +90,8 @@ STEP_ARGUMENT_SPEC = {
     "automate": {"type": "bool"},
     "idempotency_key": {"type": "str", "no_log": False},
     "lookback": {"type": "str"},
+    "alert_conditions": {"type": "list", "elements": "dict"},
+    "alert_lead": {"type": "str"},
     "api_key": {"type": "str", "no_log": True},
     "api_url": {"type": "str"},
     "validate_certs": {"type": "bool"},
@@ -217,9 +226,11 @@ class ActionModule(ActionBase):
         return self.finish_window(window, run, deploy_failed=deploy_failed, lost=lost, open_failed=open_failed)
 
     def step_complete(self) -> dict:
-        """Entry point `complete`: publish that the window is complete."""
+        """Entry point `complete`: publish that the window is complete, and end its alert window."""
         window = self.task_vars.get(WINDOW_FACT) or {}
-        return self.publish(window, "completed", self.args["complete_message"])
+        published = self.publish(window, "completed", self.args["complete_message"])
+        self.with_alert_window_ended(window, published)
+        return published
 
     # ----- opening ---------------------------------------------------------------------------------------------
 
@@ -260,10 +271,20 @@ class ActionModule(ActionBase):
                                 f"{option} in module_defaults for group/incident_io.status_page.status_page")
         if options.get("duration") is None and options.get("end_at") is None:
             options["duration"] = DEFAULT_DURATION
-        opened = self.run_maintenance(options)
+        if self.wants_alert_window():
+            # Reads only: a wrong lead or condition fails here, before the status page shows anything.
+            self.run_alert(self.alert_options(state="present", start_at="now", duration=options.get("duration"),
+                                              end_at=options.get("end_at")), check_mode=True)
+        opened = self.open_status_page_window(options)
         if self.check_mode and opened.get("action") == "created":
             # Only a prediction: later steps (and batches) of this check run publish on it as if it existed.
             opened["predicted"] = True
+        if opened.get("run_deploy") and self.wants_alert_window():
+            opened["alert_window"] = self.open_alert_window(opened)
+        return opened
+
+    def open_status_page_window(self, options: dict) -> dict:
+        opened = self.run_maintenance(options)
         window = opened.get("maintenance") or {}
         if window.get("maintenance_status") != COMPLETE:
             opened["run_deploy"] = True
@@ -296,6 +317,50 @@ class ActionModule(ActionBase):
 
     # ----- finishing -------------------------------------------------------------------------------------------
 
+    def wants_alert_window(self) -> bool:
+        return bool(self.args["alert_conditions"])
+
+    def alert_options(self, **forced) -> dict:
+        options = self.module_options(ALERT_MODULE, ALERT_OPTIONS, name=self.args["name"], **forced)
+        if self.args["alert_conditions"]:
+            options["conditions"] = self.args["alert_conditions"]
+        if self.args["alert_lead"]:
+            options["lead"] = self.args["alert_lead"]
+        return options
+
+    def run_alert(self, options: dict, *, check_mode: bool) -> dict:
+        try:
+            return run_module_in_process(alert_module, options, check_mode=check_mode, diff=self.diff)
+        except ModuleRunFailed as exc:
+            raise StepError(f"alert maintenance window: {exc.result['msg']}", may_have_written=exc.may_have_written,
+                            **{key: value for key, value in exc.result.items() if key != "msg"}) from None
+
+    def open_alert_window(self, opened: dict) -> dict:
+        """Open the alert window over the status-page window's own times, so that both cover the same deploy."""
+        window = opened.get("maintenance") or {}
+        try:
+            return self.run_alert(self.alert_options(state="present", start_at=window.get("start_at") or "now",
+                                                     end_at=window.get("end_at")), check_mode=self.check_mode)
+        except StepError as exc:
+            # The status page already shows the window: the finishing step must complete it.
+            exc.result["may_have_written"] = True
+            exc.result.update(id=opened.get("id"), maintenance=window, idempotency_key=opened.get("idempotency_key"))
+            raise
+
+    def end_alert_window(self, window: dict) -> dict | None:
+        """End the alert window of the deploy (found by ID, or by name), so that alerts route normally again."""
+        known = window.get("alert_window") or {}
+        if not known and not self.wants_alert_window():
+            return None
+        if known.get("id"):
+            options = self.module_options(ALERT_MODULE, CONNECTION_OPTIONS, id=known["id"], state="ended")
+        elif self.check_mode and known:
+            # Predicted in this check run: ending it is part of what the run would do.
+            return {"changed": True, "action": "ended", "id": None}
+        else:
+            options = self.module_options(ALERT_MODULE, CONNECTION_OPTIONS + ("lookback",), name=self.args["name"], state="ended")
+        return self.run_alert(options, check_mode=self.check_mode)
+
     def finish_window(self, window: dict, run: dict, *, deploy_failed: list, lost: list, open_failed: bool) -> dict:
         """Publish the play run's outcome on its window, after the last batch or before Ansible stops the play."""
         failed = deploy_failed + [host for host in lost if host not in deploy_failed]
@@ -321,7 +386,15 @@ class ActionModule(ActionBase):
             incident = self.open_incident(published)
             published["incident"] = incident
             published["changed"] = published.get("changed", False) or incident.get("changed", False)
+        if outcome != "keep_open":
+            self.with_alert_window_ended(window, published)
         return published
+
+    def with_alert_window_ended(self, window: dict, published: dict) -> None:
+        ended = self.end_alert_window(window)
+        if ended is not None:
+            published["alert_window"] = ended
+            published["changed"] = published.get("changed", False) or ended.get("changed", False)
 
     def publish(self, window: dict, state: str, message: str) -> dict:
         """Publish ``state`` with ``message`` on the window of the fact, or the one found by page and name."""
@@ -437,7 +510,7 @@ class ActionModule(ActionBase):
     @staticmethod
     def carry(window: dict, published: dict) -> dict:
         """The published result, keeping the role's own keys of the window fact."""
-        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted"):
+        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted", "alert_window"):
             if key in window:
                 published.setdefault(key, window[key])
         return published

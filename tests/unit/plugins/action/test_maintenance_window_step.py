@@ -316,3 +316,49 @@ def test_check_mode_publishes_on_the_predicted_window_in_a_later_batch(monkeypat
     result = action.run(task_vars=variables)
     assert seen == [("completed", predicted["maintenance"])]
     assert result["changed"] is True
+
+
+CONDITIONS = [{"conditions": [{"subject": "alert.title", "operation": "contains",
+                               "param_bindings": [{"value": {"literal": "web app"}}]}]}]
+
+
+@pytest.fixture
+def alert_runs(monkeypatch):
+    runs = []
+
+    def run_alert(self, options, *, check_mode):
+        runs.append((options.get("state"), options.get("id"), options.get("name"), check_mode))
+        return {"changed": True, "action": options.get("state"), "id": "ALERT1"}
+
+    monkeypatch.setattr(ActionModule, "run_alert", run_alert)
+    return runs
+
+
+@pytest.mark.parametrize("on_failure, ended", [("complete", True), ("incident", True), ("keep_open", False)])
+def test_finishing_ends_the_alert_window_unless_kept_open(published, alert_runs, monkeypatch, on_failure, ended):
+    monkeypatch.setattr(ActionModule, "open_incident", lambda self, published: {"changed": True})
+    record = window(alert_window={"id": "ALERT1", "window": {"name": "Release"}})
+    variables = task_vars(done=["web01", "web02"], failed=["web01", "web02"], own_window=record)
+    result = finish(make_play(serial=[2]), variables, on_failure=on_failure)
+    assert alert_runs == ([("ended", "ALERT1", None, False)] if ended else [])
+    assert (result.get("alert_window", {}).get("action") == "ended") is ended
+
+
+def test_a_batch_that_keeps_the_window_open_keeps_the_alert_window(published, alert_runs):
+    record = window(alert_window={"id": "ALERT1"})
+    finish(make_play(serial=[2]), task_vars(done=["web01", "web02"], own_window=record), alert_conditions=CONDITIONS)
+    assert alert_runs == []
+
+
+def test_without_alert_conditions_nothing_about_alert_windows_is_sent(published, alert_runs):
+    finish(make_play(), task_vars(batch=HOSTS, done=HOSTS, own_window=window(batch=HOSTS)))
+    assert alert_runs == []
+
+
+def test_complete_ends_the_alert_window_by_name_in_a_later_play(published, alert_runs):
+    action = make_action(dict({"step": "complete", "name": "Release", "status_page": "Acme", "alert_conditions": CONDITIONS},
+                              **MESSAGES), make_play())
+    result = action.run(task_vars=task_vars())
+    assert [call["state"] for call in published] == ["completed"]
+    assert alert_runs == [("ended", None, "Release", False)]
+    assert result["alert_window"]["id"] == "ALERT1"
