@@ -40,6 +40,7 @@ WINDOW_UPDATE = ("maintenance_window.update", None)
 WINDOW_DESTROY = ("maintenance_window.destroy", None)
 
 STATUS_PREFIX = "/status/"
+SANDBOX_PREFIX = "/sandboxes/"
 
 # operationId -> (required scope or None, handler(store, path_params, query, body))
 ROUTES = {
@@ -103,7 +104,12 @@ class Emulator:
         self.rate_limiter = RateLimiter(seed.get("rate_limit"))
         self.keys = {entry["key"]: entry for entry in seed.get("api_keys", [])}
 
-    def reset(self):
+    def reset(self, seed=None):
+        """Back to the seed; with ``seed``, to that seed from now on (its pages, keys and rate limit)."""
+        if seed is not None:
+            self.seed = seed
+            self.store = Store(seed)
+            self.keys = {entry["key"]: entry for entry in seed.get("api_keys", [])}
         self.store.reset()
         self.log.clear(restart_seq=True)
         self.faults.clear()
@@ -240,7 +246,7 @@ class Emulator:
             state["rate_limit"] = dict(self.rate_limiter.config)
             return 200, state
         if (method, name) == ("POST", "reset"):
-            self.reset()
+            self.reset(_seed_from(body))
             return 200, {"reset": True}
         if (method, name) == ("GET", "faults"):
             return 200, {"faults": self.faults.dump()}
@@ -277,6 +283,52 @@ class Emulator:
         return self.store.history(body["status_page_id"], int(counts["incidents"]), int(counts["maintenances"]), counts["days"])
 
 
+def _seed_from(body):
+    """The seed named by a control request's ``seed`` (a file path), or None when it names none."""
+    if not body or body.get("seed") is None:
+        return None
+    if not isinstance(body["seed"], str):
+        raise invalid_request("invalid_value", "seed must be the path of a seed file", "seed")
+    try:
+        return load_seed(body["seed"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise invalid_request("invalid_value", f"cannot load the seed {body['seed']!r}: {exc}", "seed") from None
+
+
+class Sandboxes:
+    """Independent emulators behind one server, each under ``/sandboxes/<name>`` (for runs side by side)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.emulators = {}
+
+    def control(self, method, name, raw_body):
+        request_id = str(uuid.uuid4())
+        try:
+            if not name or "/" in name:
+                raise invalid_request("invalid_value", "a sandbox name is one path segment", "name")
+            if method == "PUT":
+                seed = _seed_from(json.loads(raw_body or b"{}"))
+                with self.lock:
+                    self.emulators[name] = Emulator(seed if seed is not None else load_seed(DEFAULT_SEED))
+                return Response(201, {"path": SANDBOX_PREFIX + name})
+            if method == "DELETE":
+                with self.lock:
+                    self.emulators.pop(name, None)
+                return Response(204)
+            raise ApiError.single(405, "method_not_allowed", "Sandboxes are created with PUT and removed with DELETE")
+        except ValueError:
+            return error_response(invalid_request("invalid_json", "The request body is not valid JSON"), request_id)
+        except ApiError as error:
+            return error_response(error, request_id)
+
+    def route(self, path):
+        """Return (emulator, path inside it) for a path under /sandboxes/, or (None, path)."""
+        name, _, rest = path[len(SANDBOX_PREFIX):].partition("/")
+        with self.lock:
+            return self.emulators.get(name), "/" + rest
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body leave in one segment; otherwise Nagle plus delayed ACKs add ~40 ms per keep-alive request.
@@ -290,6 +342,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         emulator = self.server.emulator
         split = urlsplit(self.path)
+        path = split.path
+        if path.startswith("/_emulator/sandboxes/"):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw_body = self.rfile.read(length) if length > 0 else b""
+            self._send(self.server.sandboxes.control(self.command, path[len("/_emulator/sandboxes/"):], raw_body))
+            return
+        if path.startswith(SANDBOX_PREFIX):
+            emulator, path = self.server.sandboxes.route(path)
+            if emulator is None:
+                self._send(error_response(ApiError.single(404, "not_found", "No such sandbox"), str(uuid.uuid4())))
+                return
+        split = split._replace(path=path)
         # The subscriber's view is not part of the API: no key, no rate limit, no request log.
         if self.command == "GET" and (split.path == "/" or split.path.startswith(STATUS_PREFIX)):
             self._send_view(emulator.store, split.path)
@@ -352,6 +416,7 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
     def __init__(self, port, emulator):
         super().__init__(("127.0.0.1", port), Handler)
         self.emulator = emulator
+        self.sandboxes = Sandboxes()
 
 
 def write_atomically(path, text):

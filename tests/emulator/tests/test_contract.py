@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import time
 import uuid
 
 import pytest
 import requests
 
-from conftest import PUBLISHER_KEY, READONLY_KEY, error_of, iso, now, walk_pages
+from conftest import EMULATOR_DIR, PUBLISHER_KEY, READONLY_KEY, Client, error_of, iso, now, walk_pages
 
 ACME = "01JACMEPAGE000000000000001"
 GLOBEX = "01JGBXPAGE0000000000000001"
@@ -502,3 +503,32 @@ def test_reset(api):
     assert state["incidents"] == [] and state["maintenances"] == [] and state["rate_limit"]["capacity"] == 1200
     assert api.control("GET", "faults") == {"faults": []} and api.control("GET", "requests") == {"requests": []}
     assert api.get("/v2/status_pages").status_code == 200
+
+
+def test_reset_to_another_seed_and_back(api):
+    demo_seed = os.path.join(EMULATOR_DIR, "seeds", "demo.yml")
+    api.control("POST", "reset", {"seed": demo_seed})
+    assert [page["name"] for page in api.control("GET", "state")["status_pages"]] == ["Acme Cloud"]
+    assert api.get("/v2/status_pages", check=False).status_code == 401, "the default seed's keys are gone"
+    assert api.get("/v2/status_pages", key="demo-publisher-key").status_code == 200
+    refused = api.session.post(f"{api.url}/_emulator/reset", json={"seed": "/no/such/seed.yml"}, timeout=10)
+    assert error_of(refused, 400, "invalid_request_error", "invalid_value", "seed")["errors"][0]["message"].startswith("cannot load the seed")
+    api.control("POST", "reset", {"seed": os.path.join(EMULATOR_DIR, "seeds", "default.yml")})
+    assert len(api.control("GET", "state")["status_pages"]) == 3
+
+
+def test_sandboxes_are_independent_emulators(api):
+    demo_seed = os.path.join(EMULATOR_DIR, "seeds", "demo.yml")
+    assert api.control("PUT", "sandboxes/side", {"seed": demo_seed}) == {"path": "/sandboxes/side"}
+    try:
+        side = Client(api.url + "/sandboxes/side", key="demo-publisher-key")
+        create_incident(side)
+        assert len(side.control("GET", "state")["incidents"]) == 1 and len(side.control("GET", "requests")["requests"]) == 1
+        assert api.control("GET", "state")["incidents"] == [] and api.control("GET", "requests") == {"requests": []}
+        assert "Acme Cloud" in side.session.get(side.url + "/", timeout=10).text
+        side.control("POST", "reset")
+        assert side.control("GET", "state")["incidents"] == []
+    finally:
+        api.control("DELETE", "sandboxes/side")
+    gone = api.session.get(f"{api.url}/sandboxes/side/v2/status_pages", timeout=10)
+    assert gone.status_code == 404
