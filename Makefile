@@ -1,55 +1,87 @@
-# Test entry points for the incident_io.status_page collection.
+# Front door to the test sessions of noxfile.py (run `.venv/nox/bin/nox --list` for all of them).
 #
 #   make test                         everything, on every ansible-core release in ANSIBLE_MATRIX
 #   make sanity|units|integration     one ansible-test command (ANSIBLE_MATRIX=2.19 for one release)
-#   make lint                         ansible-lint (production), antsibull-docs and antsibull-changelog lint
-#   make emulator-test                the emulator's contract tests
+#   make lint                         ansible-lint, antsibull-docs, antsibull-changelog, docs/bad-input.md
+#   make emulator-test                the emulator's own tests (every pytest file under tests/emulator)
 #   make browser-test                 the subscriber's page view in headless Chromium
 #   make docs                         the documentation site, offline, into docs/build/html
 #   make packaging-test               Galaxy build/install, galaxy-importer, ansible-builder, AWX-style job
 #   make demo [KEEP=1]                a deploy wrapped in a maintenance window, against the emulator
 #   make bench [RUNS=3]               request counts and timings against the emulator (prints a table)
-#   make venvs                        only build the pinned virtual environments under .venv/
+#   make nox SESSIONS="a b" [ARGS=]   any nox sessions, e.g. SESSIONS=ansible-test-units-2.19 ARGS=-v
+#   make venvs                        only build the virtual environments of the sessions
 #   make lock                         re-pin tests/utils/*.txt from tests/utils/*.in
-#   make clean                        remove .venv/, tests/output/ and caches
+#   make clean                        remove .venv/, .nox/, tests/output/ and caches
 #
 # Variables:
 #   ANSIBLE_MATRIX   ansible-core releases to test, default "2.19 2.21" (2.19 runs on Python 3.11,
-#                    2.21 on Python 3.13 or 3.12)
+#                    2.21 on Python 3.12 or 3.13)
 #   TARGETS          extra ansible-test arguments, e.g. TARGETS=status_page_incident or
 #                    TARGETS="--test pylint" or TARGETS="-v tests/unit/plugins/modules/test_x.py"
-#   KEEP_TREE=1      keep the temporary ansible_collections/incident_io/status_page copies
-#   PYTHON           interpreter that runs the harness (any Python 3.9+), default python3
+#   BOOTSTRAP_PYTHON Python 3.11 that builds .venv/nox (the runner), default pyenv's
 
-PYTHON ?= python3
 ANSIBLE_MATRIX ?= 2.19 2.21
 TARGETS ?=
-KEEP_TREE ?=
+SESSIONS ?=
+ARGS ?=
 
-HARNESS = $(PYTHON) tests/utils/harness.py --matrix "$(ANSIBLE_MATRIX)" $(if $(KEEP_TREE),--keep-tree)
+PYENV_VERSIONS := $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+# nox runs the sessions without a Python of their own (the lint tools) on this interpreter, and an ansible-test
+# session on it when it suits the release: 3.11, the only one that runs both 2.19 and the tools' pins.
+# pyenv's shims fail without PYENV_VERSION: its versions directory comes first.
+BOOTSTRAP_PYTHON ?= $(or $(lastword $(wildcard $(PYENV_VERSIONS)/3.11*/bin/python3.11)),$(shell command -v python3.11))
+NOX_VENV := .venv/nox
+NOX := $(NOX_VENV)/bin/nox
+LINT_SESSIONS := ansible-lint docs-check changelog-lint bad-input-table
+matrix = $(foreach release,$(ANSIBLE_MATRIX),ansible-test-$(1)-$(release))
 
-.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test venvs lock demo bench clean help
+.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test demo bench nox venvs lock clean help
 
 all: test
 
-test:
-	$(HARNESS) test
+# The runner itself: nox and antsibull-nox, pinned, rebuilt when the pins change.
+$(NOX_VENV)/.installed: tests/utils/nox.txt
+	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "no Python 3.11 found (set BOOTSTRAP_PYTHON)"; exit 2; }
+	rm -rf $(NOX_VENV)
+	$(BOOTSTRAP_PYTHON) -m venv $(NOX_VENV)
+	$(NOX_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/utils/nox.txt
+	touch $@
 
-sanity units integration:
-	$(HARNESS) $@ -- $(TARGETS)
+test: $(NOX_VENV)/.installed
+	$(NOX) --sessions $(LINT_SESSIONS) emulator browser docs packaging \
+	  $(foreach release,$(ANSIBLE_MATRIX),ansible-test-sanity-$(release) ansible-test-units-$(release) ansible-test-integration-$(release))
 
-lint emulator-test browser-test docs packaging-test venvs lock:
-	$(HARNESS) $@
+sanity units integration: $(NOX_VENV)/.installed
+	$(NOX) --sessions $(call matrix,$@) -- $(TARGETS)
 
-demo:
-	@$(PYTHON) tests/utils/harness.py --matrix "$(firstword $(ANSIBLE_MATRIX))" demo -- $(if $(filter 1 yes true,$(KEEP)),--keep)
+lint: $(NOX_VENV)/.installed
+	$(NOX) --sessions $(LINT_SESSIONS)
+
+emulator-test browser-test packaging-test: $(NOX_VENV)/.installed
+	$(NOX) --sessions $(patsubst %-test,%,$@)
+
+docs: $(NOX_VENV)/.installed
+	$(NOX) --sessions docs
+
+demo: $(NOX_VENV)/.installed
+	@$(NOX) --sessions demo -- $(if $(filter 1 yes true,$(KEEP)),--keep)
 
 RUNS ?= 3
-bench:
-	@$(PYTHON) tests/utils/harness.py --matrix "$(firstword $(ANSIBLE_MATRIX))" bench -- --runs $(RUNS)
+bench: $(NOX_VENV)/.installed
+	@$(NOX) --sessions bench -- --runs $(RUNS)
+
+nox: $(NOX_VENV)/.installed
+	$(NOX) --sessions $(SESSIONS) -- $(ARGS)
+
+venvs: $(NOX_VENV)/.installed
+	$(NOX) --install-only
+
+lock: $(NOX_VENV)/.installed
+	$(NOX) --sessions lock
 
 clean:
-	rm -rf .venv tests/output .ansible .pytest_cache docs/build
+	rm -rf .venv .nox tests/output .ansible .pytest_cache docs/build
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 
 help:

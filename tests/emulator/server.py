@@ -96,7 +96,7 @@ class Emulator:
     """Everything behind the socket: state, spec, log, faults and rate limits."""
 
     def __init__(self, seed):
-        self.seed = seed
+        self.initial_seed = self.seed = seed
         self.spec = Spec()
         self.store = Store(seed)
         self.log = RequestLog()
@@ -105,8 +105,9 @@ class Emulator:
         self.keys = {entry["key"]: entry for entry in seed.get("api_keys", [])}
 
     def reset(self, seed=None):
-        """Back to the seed; with ``seed``, to that seed from now on (its pages, keys and rate limit)."""
-        if seed is not None:
+        """Back to ``seed`` (its pages, keys and rate limit), or to the seed the emulator started with."""
+        seed = self.initial_seed if seed is None else seed
+        if seed is not self.seed:
             self.seed = seed
             self.store = Store(seed)
             self.keys = {entry["key"]: entry for entry in seed.get("api_keys", [])}
