@@ -49,6 +49,7 @@ for core, unit_pythons in MATRIX.items():
         ansible_core_version=core,
         ansible_core_source="pypi",
         callback_before=nox_glue.before_sanity,
+        callback_after=nox_glue.drop_scratch,
     )
     antsibull_nox.add_ansible_test_session(
         name=f"ansible-test-units-{core}",
@@ -58,6 +59,7 @@ for core, unit_pythons in MATRIX.items():
         ansible_core_version=core,
         ansible_core_source="pypi",
         callback_before=nox_glue.write_get_pip,
+        callback_after=nox_glue.drop_scratch,
     )
     emulator = nox_glue.IntegrationEmulator(f"ansible-test-integration-{core}")
     antsibull_nox.add_ansible_test_session(
@@ -68,7 +70,7 @@ for core, unit_pythons in MATRIX.items():
         ansible_core_version=core,
         ansible_core_source="pypi",
         callback_before=emulator.start,
-        callback_after=emulator.stop,
+        callback_after=emulator.finish,
     )
 
 
@@ -91,14 +93,14 @@ def run_in_copy(session: nox.Session, *command: str, **kwargs) -> None:
             shutil.copytree(copy / "tests" / "output", Path(__file__).parent / "tests" / "output", dirs_exist_ok=True)
 
 
-@nox.session(name="changelog-lint", tags=["lint"])
+@nox.session(name="changelog-lint")
 def changelog_lint(session: nox.Session) -> None:
     """antsibull-changelog lint (fragments and config)."""
     session.install("-c", TOOLS, "antsibull-changelog")
     session.run("antsibull-changelog", "lint")
 
 
-@nox.session(name="bad-input-table", tags=["lint"])
+@nox.session(name="bad-input-table")
 def bad_input_table(session: nox.Session) -> None:
     """Check that docs/bad-input.md is what tests/utils/bad_input_table.py makes of the bad_input cases."""
     session.install("-c", TOOLS, "pyyaml")

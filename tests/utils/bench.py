@@ -19,7 +19,7 @@ Not a test: it prints a table per question, with the target each number must mee
 Times are medians of --runs runs (default 3, about 3 minutes in all); request counts are the same in every run and are checked to be.
 Run it with the Python of an environment that has ansible-core, requests and the emulator's requirements:
 
-    .venv/ansible-2.19/bin/python tests/utils/bench.py [--runs N]
+    .nox/bench/bin/python tests/utils/bench.py [--runs N]   (the venv of `make bench`)
 """
 
 from __future__ import annotations

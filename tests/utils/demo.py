@@ -7,7 +7,7 @@ wrapped by the ``maintenance_window`` role), prints the page's timeline as the A
 of the emulator's page view, then stops the emulator (``--keep`` leaves it running).
 
 Run it with an interpreter that has ansible-core and the emulator's requirements, for example
-``.venv/ansible-2.19/bin/python tests/utils/demo.py [--keep] [-- extra ansible-playbook arguments]``.
+``.nox/demo/bin/python tests/utils/demo.py [--keep] [-- extra ansible-playbook arguments]`` (the venv of ``make demo``).
 Only the standard library is used here.
 """
 

@@ -5,7 +5,7 @@
 ansible-test creates each virtual environment without pip and then runs
 ``~/.ansible/test/cache/get_pip_<version>.py`` to install its pinned pip. The
 host that serves that script is not reachable from every machine, so the
-harness writes this file there instead. Like the real script it runs pip from a
+test runner (tests/utils/nox_glue.py) writes this file there instead. Like the real script it runs pip from a
 wheel on ``sys.path``; the wheel is the one bundled with the interpreter's
 ``ensurepip``, and it installs the requested pip release from the package index.
 """

@@ -94,6 +94,15 @@ def before_sanity() -> None:
     print("shellcheck could not be installed; ansible-test will skip its sanity test", flush=True)
 
 
+def drop_scratch() -> None:
+    """Remove ansible-test's scratch directory from the copy (cwd) before antsibull-nox copies tests/output back.
+
+    It holds nothing worth keeping, and antsibull-nox 1.10's copy walks the tree bottom-up, creating each directory
+    without its parents, so a nested leftover such as .tmp/integration/... makes the copy, and the session, fail.
+    """
+    shutil.rmtree(Path("tests") / "output" / ".tmp", ignore_errors=True)
+
+
 class IntegrationEmulator:
     """The emulator of one integration session: started in the collection copy, stopped by PID."""
 
@@ -127,6 +136,11 @@ class IntegrationEmulator:
         shutil.rmtree(url_file.parent)
         Path("tests/integration/integration_config.yml").write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
         write_get_pip()
+
+    def finish(self) -> None:
+        """After ansible-test: stop the emulator, drop the scratch directory."""
+        self.stop()
+        drop_scratch()
 
     def stop(self) -> None:
         """Stop the emulator by PID: SIGTERM, then SIGKILL if it is still there after 15 seconds."""

@@ -15,8 +15,9 @@ from ansible.parsing.dataloader import DataLoader
 from ansible_collections.incident_io.status_page.plugins.action import maintenance_window_step as step_module
 from ansible_collections.incident_io.status_page.plugins.action.maintenance_window_step import ActionModule
 
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import WINDOW_ID
+
 RUN_ID = "play-uuid-1"
-WINDOW_ID = "01HZX0000000000000000MNT01"
 HOSTS = ["web01", "web02", "web03", "web04"]
 MESSAGES = {"complete_message": "Done.", "failure_message": "Failed.", "keep_open_message": "Still going."}
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import UNAVAILABLE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_KEY,
     Call,
@@ -23,7 +24,6 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake im
 
 PAGES = {"status_pages": [{"id": "P1", "name": "Acme"}], "pagination_meta": {"page_size": 250}}
 CREATED = {"status_page_incident": {"id": "I1", "name": "Outage"}}
-UNAVAILABLE = api_error(503, "api_error", "unavailable", "Service unavailable", request_id="req-503")
 RATE_LIMITED = api_error(429, "too_many_requests", "too_many_requests", "Too many requests", request_id="req-429")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import UNAVAILABLE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     Call,
     api_error,
@@ -19,7 +20,6 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake im
 PATH = "/v1/maintenance_windows"
 WINDOW = {"id": "W1", "name": "Deploy"}
 FORBIDDEN = api_error(403, "resource_forbidden", "missing_permissions", "Forbidden", request_id="req-403")
-UNAVAILABLE = api_error(503, "api_error", "unavailable", "Service unavailable", request_id="req-503")
 
 
 def test_list_asks_for_the_largest_page_and_follows_the_cursor():

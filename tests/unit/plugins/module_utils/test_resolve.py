@@ -13,39 +13,9 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._resolve i
     list_candidates,
     looks_like_id,
 )
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, PAGES, READ_STRUCTURE, STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, make_client
 
-PAGE_ID = "01HZX0000000000000000PAGE1"
-PAGES = {
-    "status_pages": [
-        {"id": PAGE_ID, "name": "Acme Cloud"},
-        {"id": "01HZX0000000000000000PAGE2", "name": "Twin"},
-        {"id": "01HZX0000000000000000PAGE3", "name": "Twin"},
-    ],
-    "pagination_meta": {"page_size": 250},
-}
-STRUCTURE = {
-    "current_structure": {"items": [
-        {"component": {"component_id": "C-WEBSITE", "name": "Website", "hidden": False}},
-        {"group": {"id": "G-API", "name": "API", "hidden": False, "components": [
-            {"component_id": "C-REST", "name": "REST API", "hidden": False},
-            {"component_id": "C-HOOKS-API", "name": "Webhooks", "hidden": False},
-        ]}},
-        {"group": {"id": "G-DASH", "name": "Dashboard", "hidden": True, "components": [
-            {"component_id": "C-WEBAPP", "name": "Web App", "hidden": False},
-            {"component_id": "C-HOOKS-DASH", "name": "Webhooks", "hidden": False},
-        ]}},
-        {"component": {"component_id": "C-INTERNAL", "name": "Internal Tools", "hidden": True}},
-        {"sub_page": {"id": "S-EU", "name": "EU", "items": [
-            {"component": {"component_id": "C-DB", "name": "Database"}},
-            {"group": {"id": "G-STORAGE", "name": "Storage", "components": [
-                {"component_id": "C-OBJ", "name": "Object Storage"},
-            ]}},
-        ]}},
-    ]},
-}
-LIST_PAGES = Call("GET", "/v2/status_pages", json_body=PAGES)
-READ_STRUCTURE = Call("GET", f"/v2/status_page_structures/{PAGE_ID}", json_body=STRUCTURE)
 
 
 def test_flatten_structure():

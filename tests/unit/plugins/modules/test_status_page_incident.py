@@ -14,16 +14,12 @@ import pytest
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time, utcnow
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     Call,
     api_error,
     read_timeout,
     run_module,
-)
-from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils.test_resolve import (
-    PAGE_ID,
-    PAGES,
-    STRUCTURE,
 )
 
 NAME = "Elevated API error rates"
@@ -32,8 +28,6 @@ OTHER_ID = "01HZX000000000000000INC002"
 OPENED = "We are investigating elevated error rates."
 IDENTIFIED = "We have identified the cause."
 
-LIST_PAGES = Call("GET", "/v2/status_pages", query={"page_size": 250}, json_body=PAGES)
-READ_STRUCTURE = Call("GET", f"/v2/status_page_structures/{PAGE_ID}", json_body=STRUCTURE)
 OPEN_ARGS = {
     "status_page": "Acme Cloud",
     "name": NAME,

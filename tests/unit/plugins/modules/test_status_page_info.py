@@ -7,15 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_info
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, PAGES, READ_STRUCTURE, STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
-from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils.test_resolve import (
-    PAGE_ID,
-    PAGES,
-    STRUCTURE,
-)
 
-LIST_PAGES = Call("GET", "/v2/status_pages", query={"page_size": 250}, json_body=PAGES)
-READ_STRUCTURE = Call("GET", f"/v2/status_page_structures/{PAGE_ID}", json_body=STRUCTURE)
 MAINTENANCE = {
     "id": "M1", "name": "Upgrade", "status_page_id": PAGE_ID, "maintenance_status": "maintenance_scheduled",
     "published_at": "2026-05-01T00:00:00Z", "updates": [], "automate_maintenance_status": False,

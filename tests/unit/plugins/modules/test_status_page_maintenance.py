@@ -15,30 +15,20 @@ from ansible.module_utils import basic
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import PUBLISH_PERMISSION_HINT
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import C1, C2, LIST_PAGES, PAGE_ID, READ_STRUCTURE, WINDOW_ID
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     Call,
     api_error,
     connection_reset,
     run_module,
 )
-from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils.test_resolve import (
-    PAGE_ID,
-    PAGES,
-    STRUCTURE,
-)
 
 NOW = datetime(2026, 5, 1, 10, 0, 0, tzinfo=timezone.utc)
 LOOKBACK_START = "2026-04-30T10:00:00Z"
 NAME = "Deploy of the API"
-# ID-shaped references need no structure read.
-C1 = "01HZX00000000000000000CMP1"
-C2 = "01HZX00000000000000000CMP2"
-WINDOW_ID = "01HZX0000000000000000MNT01"
 OTHER_ID = "01HZX0000000000000000MNT02"
 OLD_ID = "01HZX0000000000000000MNT00"
 
-LIST_PAGES = Call("GET", "/v2/status_pages", query={"page_size": 250}, json_body=PAGES)
-READ_STRUCTURE = Call("GET", f"/v2/status_page_structures/{PAGE_ID}", json_body=STRUCTURE)
 BASE_ARGS = {"status_page": PAGE_ID, "name": NAME, "components": [C1, C2], "duration": "30m"}
 DERIVED_KEY = occurrence_key(PAGE_ID, "maintenance", NAME, [])
 

@@ -20,6 +20,7 @@ from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_proces
     run_module_in_process,
     task_environment,
 )
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import C1, PAGE_ID, WINDOW_ID
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_KEY,
     API_URL,
@@ -30,9 +31,6 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake im
 
 MAINTENANCE = "incident_io.status_page.status_page_maintenance"
 GROUP = "incident_io.status_page.status_page"
-WINDOW_ID = "01HZX0000000000000000MNT01"
-PAGE_ID = "01HZX00000000000000000PAGE"
-C1 = "01HZX00000000000000000CMP1"
 
 
 class Templar:
