@@ -78,7 +78,7 @@ venvs: $(NOX_VENV)/.installed
 	$(NOX) --install-only
 
 lock: $(NOX_VENV)/.installed
-	$(NOX) --sessions lock
+	$(NOX) --sessions lock lock-emulator-test
 
 clean:
 	rm -rf .venv .nox tests/output .ansible .pytest_cache docs/build

@@ -157,7 +157,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11", default=False, reuse_venv=False)
-@nox.parametrize("name", ["nox", "tools", "emulator-test"])
+@nox.parametrize("name", ["nox", "tools"])
 def lock(session: nox.Session, name: str) -> None:
-    """Re-pin tests/utils/<name>.txt from tests/utils/<name>.in."""
+    """Re-pin tests/utils/<name>.txt from tests/utils/<name>.in, with the runner's Python."""
     nox_glue.write_lock(session, Path("tests/utils") / f"{name}.in")
+
+
+@nox.session(name="lock-emulator-test", python=">=3.12,<3.14", default=False, reuse_venv=False)
+def lock_emulator_test(session: nox.Session) -> None:
+    """Re-pin tests/utils/emulator-test.txt from tests/utils/emulator-test.in, with the emulator session's Python."""
+    nox_glue.write_lock(session, Path("tests/utils") / "emulator-test.in")
