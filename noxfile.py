@@ -10,9 +10,8 @@ antsibull-nox's default --docker. The glue that no library provides is in tests/
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import nox
@@ -20,9 +19,16 @@ import nox
 import antsibull_nox
 from antsibull_nox.sessions import prepare_collections
 
-sys.path.insert(0, str(Path(__file__).parent / "tests" / "utils"))
 
-import nox_glue  # noqa: E402  pylint: disable=wrong-import-position  (tests/utils is on sys.path only from here)
+def load_glue():
+    """Import tests/utils/nox_glue.py, which is no package (tests/utils is not importable as one)."""
+    spec = importlib.util.spec_from_file_location("nox_glue", Path(__file__).parent / "tests" / "utils" / "nox_glue.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nox_glue = load_glue()
 
 nox.options.reuse_venv = "yes"
 # A matrix Python that is missing fails the run instead of skipping its sessions.

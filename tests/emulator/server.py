@@ -325,7 +325,7 @@ class Sandboxes:
 
     def route(self, path):
         """Return (emulator, path inside it) for a path under /sandboxes/, or (None, path)."""
-        name, _, rest = path[len(SANDBOX_PREFIX):].partition("/")
+        name, dummy_slash, rest = path[len(SANDBOX_PREFIX):].partition("/")
         with self.lock:
             return self.emulators.get(name), "/" + rest
 

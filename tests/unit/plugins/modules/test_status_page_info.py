@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_info
-from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, PAGES, READ_STRUCTURE, STRUCTURE
+from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE, STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
 
 MAINTENANCE = {
