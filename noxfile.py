@@ -42,7 +42,6 @@ antsibull_nox.load_antsibull_nox_toml()
 MATRIX = {"2.19": ("3.11",), "2.21": ("3.13", "3.12")}
 TOOLS = "tests/utils/tools.txt"
 EMULATOR_REQUIREMENTS = "tests/emulator/requirements.txt"
-# Per test: a hung emulator or browser fails the run instead of stalling CI.
 PYTEST = ("-p", "no:cacheprovider", "-ra")
 
 
@@ -117,6 +116,7 @@ def bad_input_table(session: nox.Session) -> None:
 def emulator(session: nox.Session) -> None:
     """The emulator's own tests: every pytest file under tests/emulator (contract, alert windows, HTML view)."""
     session.install("-r", "tests/utils/emulator-test.txt", "-r", EMULATOR_REQUIREMENTS)
+    # pytest-timeout (per test): a hung emulator fails the run instead of stalling CI.
     run_in_copy(session, "python", "-m", "pytest", "tests/emulator", *PYTEST, "--timeout", "300", *session.posargs)
 
 
@@ -125,7 +125,7 @@ def browser(session: nox.Session) -> None:
     """The subscriber's page view in headless Chromium (installs Debian's chromium when missing)."""
     # With ansible-core importable, the test moves the window through ansible-playbook as the demo does.
     session.install("-r", "tests/browser/requirements.txt", "-r", EMULATOR_REQUIREMENTS, "ansible-core")
-    run_in_copy(session, "python", "-m", "pytest", "tests/browser", *PYTEST, "--timeout", "600", *session.posargs)
+    run_in_copy(session, "python", "-m", "pytest", "tests/browser", *PYTEST, *session.posargs)
 
 
 @nox.session(python="3.11")
