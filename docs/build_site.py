@@ -61,6 +61,7 @@ ANSIBLE_DOCS_LABELS = {
     "common_return_values": ("reference_appendices/common_return_values.html#common-return-values", "Return Values"),
     "ansible_configuration_settings": ("reference_appendices/config.html#ansible-configuration-settings", "Ansible Configuration Settings"),
     "playbooks_module_defaults": ("playbook_guide/playbooks_module_defaults.html#module-defaults", "Module defaults"),
+    "action_plugins": ("plugins/action.html#action-plugins", "Action plugins"),
 }
 
 # Appended to the conf.py that `antsibull-docs sphinx-init` writes: intersphinx reads only the local inventory.
