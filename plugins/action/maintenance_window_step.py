@@ -48,9 +48,9 @@ PUBLISH_BY_NAME_OPTIONS = PUBLISH_BY_ID_OPTIONS + ("name", "idempotency_key", "l
 INCIDENT_OPTIONS = CONNECTION_OPTIONS + ("status_page", "notify_subscribers", "lookback")
 # The alert window takes its name and times from the status-page window, and the role's lead and conditions;
 # module_defaults for alert_maintenance_window may add the rest.
-ALERT_OPTIONS = CONNECTION_OPTIONS + ("lead", "conditions", "escalation_targets", "notify_channels", "notification_message",
-                                     "notify_start_minutes_before", "notify_end_minutes_before", "resolve_on_end",
-                                     "reroute_on_end", "show_in_sidebar", "lookback")
+ALERT_OPTIONS = CONNECTION_OPTIONS + (
+    "lead", "conditions", "escalation_targets", "notify_channels", "notification_message", "notify_start_minutes_before",
+    "notify_end_minutes_before", "resolve_on_end", "reroute_on_end", "show_in_sidebar", "lookback")
 
 DEFAULT_DURATION = "1h"
 # A retried job whose key names a finished window may deploy under a new window; each such window gets a key
