@@ -4,13 +4,185 @@
 
 # This module util is private to the collection: it can change at any time.
 
-"""Pure views of the API's incident and maintenance objects, shared by the modules (no I/O here)."""
+"""The API's model: what its answers must hold, and pure views of its objects (no I/O here)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._time import normalize_time, parse_time
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
+    TimeParseError,
+    normalize_time,
+    parse_api_time,
+    parse_time,
+)
+
+# The API's IDs are opaque, but every ID it has ever issued is letters and digits (26-character ULIDs today).
+# Anything else must never reach a URL path, where '/', '?', '#' or '..' would address another resource.
+_API_ID_RE = re.compile(r"^[A-Za-z0-9]+$")
+MAX_EXCERPT_LENGTH = 200
+
+
+def is_api_id(value) -> bool:
+    return isinstance(value, str) and bool(_API_ID_RE.match(value))
+
+
+class ShapeError(ValueError):
+    """An answer lacks what the collection relies on, or holds it as another JSON type."""
+
+
+def describe_json(value) -> str:
+    """The JSON type of a value, in words."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null"
+
+
+def excerpt(value) -> str:
+    """A short rendering of an answer, for messages."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_EXCERPT_LENGTH else text[:MAX_EXCERPT_LENGTH - 3] + "..."
+
+
+def _string(value, where: str) -> None:
+    if not isinstance(value, str):
+        raise ShapeError(f"{where} is {describe_json(value)}, not a string")
+
+
+def _api_id(value, where: str) -> None:
+    _string(value, where)
+    if not is_api_id(value):
+        raise ShapeError(f"{where} {excerpt(value)!r} is not an incident.io ID (letters and digits)")
+
+
+def _time(value, where: str) -> None:
+    try:
+        parse_api_time(value, where)
+    except TimeParseError:
+        raise ShapeError(f"{where} {excerpt(value)!r} is not an RFC 3339 time") from None
+
+
+def _boolean(value, where: str) -> None:
+    if not isinstance(value, bool):
+        raise ShapeError(f"{where} is {describe_json(value)}, not true or false")
+
+
+def _list_of(check):
+    def check_list(value, where: str) -> None:
+        if not isinstance(value, list):
+            raise ShapeError(f"{where} is {describe_json(value)}, not a list")
+        for index, item in enumerate(value):
+            check(item, f"{where}[{index}]")
+    return check_list
+
+
+def _object(fields):
+    """A check of an object: each field is (name, check, required).
+
+    Absent and null count as missing: optional fields may be left out, as the API leaves them out; the ones
+    marked required are those without which the collection cannot tell what the object is.
+    """
+    def check_object(value, where: str) -> None:
+        if not isinstance(value, dict):
+            raise ShapeError(f"{where} is {describe_json(value)}, not an object")
+        for name, check, required in fields:
+            if value.get(name) is None:
+                if required:
+                    raise ShapeError(f"{where} has no {name}")
+                continue
+            check(value[name], f"{where}.{name}")
+    return check_object
+
+
+_COMPONENT_STATUS = _object((("component_id", _string, True), ("component_status", _string, True)))
+
+
+def _update(status_field):
+    return _object((
+        ("published_at", _time, False),
+        ("message", _string, False),
+        (status_field, _string, False),
+        ("component_statuses", _list_of(_COMPONENT_STATUS), False),
+    ))
+
+
+_INCIDENT_UPDATE = _update("incident_status")
+_MAINTENANCE_UPDATE = _update("maintenance_status")
+_INCIDENT = _object((
+    ("id", _api_id, True),
+    ("status_page_id", _api_id, False),
+    ("name", _string, False),
+    ("published_at", _time, False),
+    ("incident_status", _string, False),
+    ("updates", _list_of(_INCIDENT_UPDATE), False),
+    ("component_impacts", _list_of(_object((
+        ("component_id", _string, True),
+        ("component_status", _string, True),
+        ("start_at", _time, False),
+        ("end_at", _time, False),
+    ))), False),
+))
+_MAINTENANCE = _object((
+    ("id", _api_id, True),
+    ("status_page_id", _api_id, False),
+    ("name", _string, False),
+    ("published_at", _time, False),
+    ("maintenance_status", _string, False),
+    ("automate_maintenance_status", _boolean, False),
+    ("updates", _list_of(_MAINTENANCE_UPDATE), False),
+    ("component_maintenance_periods", _list_of(_object((
+        ("component_id", _string, True),
+        ("start_at", _time, False),
+        ("end_at", _time, False),
+    ))), False),
+))
+_STATUS_PAGE = _object((("id", _string, True), ("name", _string, False)))
+_STRUCTURE_COMPONENT = _object((("component_id", _string, True), ("name", _string, True), ("hidden", _boolean, False)))
+_STRUCTURE_GROUP = _object((
+    ("id", _string, False),
+    ("name", _string, True),
+    ("hidden", _boolean, False),
+    ("components", _list_of(_STRUCTURE_COMPONENT), False),
+))
+_STRUCTURE_SUB_PAGE = _object((
+    ("id", _string, False),
+    ("name", _string, True),
+    ("items", _list_of(_object((("component", _STRUCTURE_COMPONENT, False), ("group", _STRUCTURE_GROUP, False)))), False),
+))
+_STRUCTURE = _object((("current_structure", _object((("items", _list_of(_object((
+    ("component", _STRUCTURE_COMPONENT, False),
+    ("group", _STRUCTURE_GROUP, False),
+    ("sub_page", _STRUCTURE_SUB_PAGE, False),
+))), False),)), True),))
+
+# What each kind of answer must hold, by the name the API wraps it in.
+ANSWER_CHECKS = {
+    "status_page_incident": _INCIDENT,
+    "status_page_incidents": _list_of(_INCIDENT),
+    "status_page_incident_update": _INCIDENT_UPDATE,
+    "status_page_maintenance": _MAINTENANCE,
+    "status_page_maintenances": _list_of(_MAINTENANCE),
+    "status_page_maintenance_update": _MAINTENANCE_UPDATE,
+    "status_pages": _list_of(_STATUS_PAGE),
+    "structure": _STRUCTURE,
+}
+
+
+def check_answer(kind: str, value, where: str | None = None):
+    """``value`` if it holds what the collection relies on for ``kind``; otherwise a ShapeError saying what not."""
+    ANSWER_CHECKS[kind](value, where or kind)
+    return value
 
 
 def maintenance_window(maintenance: dict) -> tuple:

@@ -299,8 +299,10 @@ diff:
 import copy
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
+    InputError,
     NotFoundError,
     StatusPageError,
+    check_id_option,
     connection_argument_spec,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
@@ -308,6 +310,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._lock impo
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
     Resolver,
+    clean_reference,
     looks_like_id,
     qualified_name,
 )
@@ -331,21 +334,29 @@ MAX_UPDATES = 100
 # moves the key on. More than a handful in a row means something else is wrong.
 MAX_CREATE_ATTEMPTS = 5
 
-INCIDENTS_PATH = "/v2/status_page_incidents"
-UPDATES_PATH = "/v2/status_page_incident_updates"
+
+
+def clean_params(params: dict) -> dict:
+    """The options without the blank space around IDs, names and page references, which is never meant."""
+    cleaned = dict(params)
+    for option in ("status_page", "name"):
+        if cleaned[option] is not None:
+            cleaned[option] = cleaned[option].strip()
+    cleaned["id"] = check_id_option(params["id"], "id")
+    return cleaned
 
 
 def validate_input(params: dict) -> list:
     """Check every option before any request; returns the components as [(reference, status)]."""
+    params = clean_params(params)
+    for option in ("status_page", "name"):
+        if params[option] is not None and not params[option]:
+            raise InputError(f"{option}: must not be empty")
     if params["id"] is None:
         for option in ("status_page", "name"):
-            if not params[option]:
-                raise StatusPageError(f"{option}: required unless id is given")
-    elif not params["id"].strip():
-        raise StatusPageError("id: must not be empty")
+            if params[option] is None:
+                raise InputError(f"{option}: required unless id is given")
     if params["name"] is not None:
-        if not params["name"].strip():
-            raise StatusPageError("name: must not be empty")
         if len(params["name"]) > MAX_NAME_LENGTH:
             raise StatusPageError(
                 f"name: is {len(params['name'])} characters long; the API allows at most {MAX_NAME_LENGTH}")
@@ -365,6 +376,8 @@ def validate_input(params: dict) -> list:
         elif status not in COMPONENT_STATUSES:
             problems.append(f"{reference!r} is set to {status!r}, which is not a component status; use one of "
                             f"{', '.join(COMPONENT_STATUSES)}")
+        elif not clean_reference(reference):
+            problems.append("a component name or ID must not be empty")
         else:
             components.append((str(reference), status))
     if problems:
@@ -512,7 +525,7 @@ class IncidentRun:
 
     def __init__(self, module, client):
         self.module = module
-        self.params = module.params
+        self.params = clean_params(module.params)
         self.client = client
         self.resolver = Resolver(client)
         self.check_mode = module.check_mode
@@ -523,18 +536,11 @@ class IncidentRun:
         """Desired status by component ID; names the components when the structure was read anyway."""
         if not references:
             return {}
-        resolved = self.resolver.resolve_components(status_page_id, [ref for ref, _status in references])
-        if not all(looks_like_id(ref) for ref, _status in references):
+        # References that land on one component are one component (the resolver's rule, as for maintenance).
+        desired = self.resolver.resolve_component_statuses(status_page_id, dict(references))
+        if not all(looks_like_id(clean_reference(ref)) for ref, _status in references):
             # The structure was read to resolve the names: name every component with it, at no extra cost.
             self.component_names = {c["id"]: qualified_name(c) for c in self.resolver.components(status_page_id)}
-        desired = {}
-        given = {}
-        for (reference, status), component in zip(references, resolved):
-            if component["id"] in given:
-                raise StatusPageError(
-                    f"components: {given[component['id']]!r} and {reference!r} are the same component")
-            given[component["id"]] = reference
-            desired[component["id"]] = status
         return desired
 
     def describe(self, incident: dict | None) -> dict:
@@ -577,8 +583,11 @@ class IncidentRun:
         desired_components = self.resolve_components(page["id"], references) if page else {}
         # Runs on this host that manage the same incident read, decide and write in turn, so that parallel runs
         # of one task post each update once (the API has no idempotency key for updates).
-        lock = (params["id"], "") if params["id"] else (page["id"], params["name"])
-        with host_lock(self.client.base_url, "incident", *lock):
+        if params["id"]:
+            lock, what = (params["id"], ""), f"incident {params['id']}"
+        else:
+            lock, what = (page["id"], params["name"]), f"the incident named {params['name']!r} on status page {page['id']}"
+        with host_lock(self.client.base_url, "incident", *lock, timeout=self.client.timeout, what=what):
             return self.decide(page, references, desired_status, desired_components)
 
     def decide(self, page, references, desired_status, desired_components) -> dict:
@@ -595,7 +604,11 @@ class IncidentRun:
                 raise StatusPageError(
                     f"id: incident {params['id']} is on status page {incident.get('status_page_id')}, not on "
                     f"{params['status_page']!r} ({page['id']})")
-            if page is None:
+            if page is None and references:
+                if incident.get("status_page_id") is None:
+                    raise StatusPageError(
+                        f"components: the API's answer for incident {incident['id']} names no status page, so the "
+                        "components cannot be looked up; give status_page too")
                 desired_components = self.resolve_components(incident["status_page_id"], references)
             return self.drive(incident, desired_status, desired_components, params["idempotency_key"])
 
@@ -643,7 +656,7 @@ class IncidentRun:
             return self.finish("created", None, predicted_incident(body, self.now), key, warnings)
         closed_ids = list(closed_ids)
         for _attempt in range(MAX_CREATE_ATTEMPTS):
-            created = self.client.create(INCIDENTS_PATH, body)["status_page_incident"]
+            created = self.client.create_incident(body)
             if created.get("incident_status") != RESOLVED:
                 break
             if user_key:
@@ -652,6 +665,13 @@ class IncidentRun:
                 return self.finish("none", created, created, key, warnings=[
                     f"idempotency_key {key!r} belongs to incident {created.get('id')}, which is resolved; "
                     "nothing was published. Use a new idempotency_key to open a new incident."])
+            if created["id"] in closed_ids:
+                # Deriving yet another key cannot help when the API answers different keys with one incident.
+                raise StatusPageError(
+                    f"idempotency_key: the derived key {key!r} was answered with incident {created['id']}, which this "
+                    f"run already counted as a past occurrence named {params['name']!r}; the API replays that "
+                    "incident whatever the key, so no new incident was opened and deriving another key would not "
+                    "help. Give an idempotency_key to name the incident to open")
             # The derived key belonged to an occurrence that has left the lookback: move on to the next one.
             closed_ids.append(created["id"])
             key = occurrence_key(status_page_id, "incident", params["name"], closed_ids)
@@ -689,8 +709,7 @@ class IncidentRun:
             if self.check_mode:
                 after = dict(after, name=params["name"])
             else:
-                after = self.client.put(f"{INCIDENTS_PATH}/{incident['id']}", {"name": params["name"]})[
-                    "status_page_incident"]
+                after = self.client.rename_incident(incident["id"], params["name"])
         if body is not None:
             after = self.publish(after, body)
         if body is None:
@@ -728,10 +747,11 @@ class IncidentRun:
                 and latest.get("incident_status") == (body.get("incident_status") or incident.get("incident_status"))
             )
 
-        answer = self.client.post_update(UPDATES_PATH, body, landed)
+        answer = self.client.post_incident_update(body, landed)
         if answer is None:
             return reread["incident"]
-        return apply_update(incident, body, answer.get("status_page_incident_update"), self.now)
+        # An answer without the update's record leaves the prediction, which is what was posted.
+        return apply_update(incident, body, answer or None, self.now)
 
 
 MODULE_ARGS = dict(

@@ -67,10 +67,11 @@ class FakeSession:
         self.verify = True
         self.closed = False
 
-    def request(self, method, url, params=None, json=None, timeout=None):
+    def request(self, method, url, params=None, json=None, timeout=None, allow_redirects=True):
         parts = urlsplit(url)
         self.sent.append({"method": method, "path": parts.path, "query": params, "body": json,
-                          "headers": dict(self.headers), "timeout": timeout, "url": url})
+                          "headers": dict(self.headers), "timeout": timeout, "url": url,
+                          "allow_redirects": allow_redirects, "verify": self.verify})
         assert self.expected, f"unexpected extra request: {method} {parts.path} {params} {json}"
         call = self.expected.pop(0)
         assert (method, parts.path) == (call.method, call.path), f"expected {call}, got {method} {parts.path}"

@@ -223,7 +223,8 @@ def test_create_uncertain_after_retries_names_the_key_and_how_to_check():
     with pytest.raises(_client.UncertainWriteError) as caught:
         client.create("/v2/status_page_incidents", body)
     message = str(caught.value)
-    assert message.startswith("POST /v2/status_page_incidents failed: ReadTimeout")
+    assert message.startswith("POST https://api.incident.test/v2/status_page_incidents failed: no answer came from "
+                              "api.incident.test within 30 s (timeout); the request may have reached the server")
     assert "may or may not have been created" in message and "'key-1'" in message
     assert "status_page_info" in message
     assert caught.value.method == "POST" and caught.value.path == "/v2/status_page_incidents"
@@ -349,8 +350,10 @@ def test_non_json_answers():
     with pytest.raises(_client.APIError, match="HTTP 502: <html>Bad gateway"):
         client.list_status_pages()
     client, dummy_session, dummy_sleeps = make_client(calls[1:])
-    with pytest.raises(_client.APIError, match="not a JSON object"):
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
         client.list_status_pages()
+    assert str(caught.value).startswith("GET /v2/status_pages succeeded, but answered HTTP 200 with a body that is not "
+                                        "JSON ('<html>ok</html>') instead of a JSON object. Nothing was written.")
 
 
 def test_api_key_never_in_exception_text():

@@ -401,7 +401,8 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
     held = []
 
     @contextlib.contextmanager
-    def recording_lock(*parts):
+    def recording_lock(*parts, timeout, what):
+        assert timeout == 30 and what
         held.append(parts)
         try:
             yield True
