@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import math
 import os
 import re
 import time
@@ -275,7 +276,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         seconds = None
     if seconds is not None:
         # float() also reads 'nan' and 'inf', which no sleep can take.
-        return max(0.0, seconds) if seconds == seconds and seconds != float("inf") else None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -413,7 +414,7 @@ class StatusPageClient:
             # An HTTP header cannot carry these, and the error requests would raise quotes the key.
             raise ConfigurationError("api_key contains blank space or control characters inside it; an incident.io "
                                      "API key is one word, such as inc_ followed by letters and digits")
-        if timeout is None or not timeout > 0 or timeout == float("inf"):
+        if timeout is None or not timeout > 0 or not math.isfinite(timeout):
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
         if retries is None or retries < 0:
             raise ConfigurationError(f"retries must be 0 or more, got {retries!r}")
