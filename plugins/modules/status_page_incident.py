@@ -48,10 +48,12 @@ options:
       - ID of an existing status page incident to drive to the requested state, whatever its current state
         (a resolved incident is reopened when O(incident_status) is not V(resolved)).
       - When given, no lookup by name happens, and a different O(name) renames the incident.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   name:
     description:
-      - Title of the incident, at most 200 characters.
+      - Title of the incident, at most 200 characters. Blank space around it is ignored.
       - Required unless O(id) is given. Without O(id) it identifies the incident; with O(id) a different value
         renames the incident (the rename notifies nobody and adds no update).
     type: str
@@ -78,7 +80,8 @@ options:
     description:
       - Status each listed component should have, as a mapping of component to status.
       - A component is given by its ID, its name, C(Group/Name), C(Sub-page/Name) or C(Sub-page/Group/Name).
-        A name that matches several components fails and lists them.
+        A name that matches several components fails and lists them. Names that land on one component (a name and its ID, say) count as
+        one component, and fail if they ask for two statuses. Blank space around each name is ignored.
       - Statuses are V(operational), V(degraded_performance), V(partial_outage) and V(full_outage).
       - Components not listed keep their current status.
       - Must not be set with O(incident_status=resolved); resolving sets every component to operational.
@@ -118,7 +121,9 @@ notes:
     components whose status differs.
   - The API allows 100 updates per incident; the module refuses to send the 101st.
   - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
-    the same incident take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    the same incident take turns through a lock file in a directory of the temporary directory that only the user can
+    enter, so each update is posted once. A run waits at most O(timeout) seconds for another one, then fails naming
+    the incident and the lock file; each run removes its lock file when it is done. Runs
     on different hosts share no lock; opening an incident is still safe there (its create carries the requested state
     and an idempotency key), but two of them updating the same incident at the same moment can both post the update,
     because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.

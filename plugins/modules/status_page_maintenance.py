@@ -50,11 +50,14 @@ options:
       - When given, no lookup by name happens and the module drives that window to O(state), moving it back to
         an earlier state if asked. With O(name), the window is renamed.
       - An ID that does not exist fails, except with O(state=absent), where it means the window is already gone.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   name:
     description:
       - Title of the maintenance window, at most 200 characters.
       - Required unless O(id) is given.
+      - Blank space around the name is ignored.
     type: str
   state:
     description:
@@ -96,6 +99,8 @@ options:
     description:
       - Components under maintenance, each by name, as V(Group/Name) or V(Sub-page/Name) when a name is not
         unique, or by ID.
+      - Names that land on one component (a name and its ID, say) count as one component. Blank space around each
+        name is ignored.
       - Required to create a window, with at least one component.
       - The API cannot change the components of an existing window; a difference is reported as a warning and
         the window keeps its components.
@@ -148,7 +153,9 @@ notes:
   - A maintenance window can hold at most 100 updates; the module refuses to send the 101st.
   - The look-up by name relies on the API's time filter, not on the order of its lists.
   - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
-    the same window take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    the same window take turns through a lock file in a directory of the temporary directory that only the user can
+    enter, so each update is posted once. A run waits at most O(timeout) seconds for another one, then fails naming
+    the window and the lock file; each run removes its lock file when it is done. Runs
     on different hosts share no lock; opening a window is still safe there (its create carries the requested state
     and an idempotency key), but two of them moving the same window at the same moment can both post the update,
     because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.
