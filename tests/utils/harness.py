@@ -570,8 +570,8 @@ class Harness:
         )
 
     def emulator_test(self) -> None:
-        """Run the emulator's contract tests once."""
-        name = "pytest tests/emulator/tests"
+        """Run the emulator's contract tests and Schemathesis against it (tests/emulator/tests), once."""
+        name = "pytest tests/emulator/tests (contract tests, Schemathesis)"
 
         if not os.path.isdir(os.path.join(REPO_ROOT, EMULATOR_TESTS)):
             self.fail(name, f"{EMULATOR_TESTS} does not exist")
@@ -898,6 +898,10 @@ def lock(options: argparse.Namespace) -> int:
     """Regenerate tests/utils/*.txt from the top-level pins in tests/utils/*.in."""
     del options
 
+    # The emulator venv installs its lock together with the emulator's own requirements: what both need must be
+    # pinned alike, so that lock resolves with those requirements as constraints.
+    constraints = {EMULATOR_LOCK: [EMULATOR_REQUIREMENTS]}
+
     for lock_path in (TOOLS_LOCK, EMULATOR_LOCK):
         source = os.path.join(REPO_ROOT, lock_path[: -len(".txt")] + ".in")
         version, python = find_python(TOOLS_PYTHONS)
@@ -905,7 +909,12 @@ def lock(options: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="status_page-lock-") as scratch:
             venv_dir = os.path.join(scratch, "venv")
             check_call([python, "-m", "venv", venv_dir])
-            check_call([venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "-r", source])
+            install = [venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "-r", source]
+
+            for constraint in constraints.get(lock_path, []):
+                install += ["-c", os.path.join(REPO_ROOT, constraint)]
+
+            check_call(install)
             frozen = subprocess.run(
                 [venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "freeze", "--all", "--exclude", "pip"],
                 check=True,
