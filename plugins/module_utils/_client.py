@@ -414,7 +414,7 @@ class StatusPageClient:
             # An HTTP header cannot carry these, and the error requests would raise quotes the key.
             raise ConfigurationError("api_key contains blank space or control characters inside it; an incident.io "
                                      "API key is one word, such as inc_ followed by letters and digits")
-        if timeout is None or not timeout > 0 or not math.isfinite(timeout):
+        if timeout is None or timeout <= 0 or not math.isfinite(timeout):
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
         if retries is None or retries < 0:
             raise ConfigurationError(f"retries must be 0 or more, got {retries!r}")

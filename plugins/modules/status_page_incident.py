@@ -340,7 +340,6 @@ MAX_UPDATES = 100
 MAX_CREATE_ATTEMPTS = 5
 
 
-
 def clean_params(params: dict) -> dict:
     """The options without the blank space around IDs, names and page references, which is never meant."""
     cleaned = dict(params)

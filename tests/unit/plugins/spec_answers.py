@@ -42,6 +42,7 @@ def _is_date_time(value) -> bool:
         return True
     return datetime.fromisoformat(value.replace("z", "Z")).tzinfo is not None
 
+
 with open(SPEC_PATH, encoding="utf-8") as _spec_file:
     SPEC = json.load(_spec_file)
 

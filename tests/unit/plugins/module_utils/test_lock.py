@@ -84,7 +84,7 @@ def test_removing_the_file_never_lets_two_runs_in_at_once(private_tmp):
     counter = {"value": 0, "inside": 0, "most_inside": 0}
 
     def run():
-        for _ in range(15):
+        for dummy_round in range(15):
             with _lock.host_lock("u", "incident", "P1", "Outage", timeout=10) as locked:
                 assert locked
                 counter["inside"] += 1
@@ -94,7 +94,7 @@ def test_removing_the_file_never_lets_two_runs_in_at_once(private_tmp):
                 counter["value"] = value + 1
                 counter["inside"] -= 1
 
-    threads = [threading.Thread(target=run) for _ in range(6)]
+    threads = [threading.Thread(target=run) for dummy_thread in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
