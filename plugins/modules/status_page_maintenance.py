@@ -417,7 +417,7 @@ class MaintenanceRequest:
             if not self.message.strip():
                 raise InputError("msg: must not be empty; leave it out to use the default message")
             if len(self.message) > MAX_MESSAGE_LENGTH:
-                raise StatusPageError(
+                raise InputError(
                     f"msg: is {len(self.message)} characters long; the API accepts at most {MAX_MESSAGE_LENGTH}")
         if self.user_key is not None and not self.user_key.strip():
             raise InputError("idempotency_key: must not be empty")

@@ -56,6 +56,10 @@ DOCS_REQUIREMENTS = "docs/requirements.txt"
 PACKAGING_REQUIREMENTS = "tests/packaging/requirements.txt"
 PACKAGING_TESTS = "tests/packaging"
 PACKAGING_TEST_TIMEOUT = 600
+MUTATION_REQUIREMENTS = "tests/utils/mutation.txt"
+MUTATION_DIR = os.path.join(REPO_ROOT, "tests", "output", "mutation")
+# Share of mutants the unit tests must kill (docs/mutation-testing.md).
+MUTATION_TARGET = "0.9"
 
 # CI stops a run after 90 minutes; a hung step is killed well before that, and once the whole
 # budget is spent the remaining steps are reported as failed instead of being started.
@@ -639,6 +643,23 @@ class Harness:
                    "--timeout", str(PACKAGING_TEST_TIMEOUT)]
         self.run_step(name, command, collection_dir, self.environment(venv_dir))
 
+    def mutation(self) -> None:
+        """Mutation testing of plugins/module_utils and plugins/modules with the unit tests; not part of `make test`."""
+        name = "mutmut over plugins/module_utils and plugins/modules"
+        flavour = MATRIX[list(MATRIX)[0]]
+
+        try:
+            _version, python = self.find_python(flavour.pythons)
+            venv_dir = self.ensure_venv("mutation", python, [flavour.lock, UNIT_REQUIREMENTS, MUTATION_REQUIREMENTS])
+        except (HarnessError, subprocess.CalledProcessError) as ex:
+            self.fail(name, str(ex))
+            return
+
+        # mutmut runs beside an ansible_collections tree it copies into mutants/; tests/output keeps it for
+        # `mutmut show` afterwards.
+        command = [venv_python(venv_dir), "tests/utils/mutation.py", MUTATION_DIR, "--target", MUTATION_TARGET]
+        self.run_step(name, command, REPO_ROOT, self.environment(venv_dir))
+
     def run_script(self, script: str, arguments: t.Sequence[str]) -> int:
         """Run one of the checkout's scripts (demo, bench) with the oldest ansible-core's venv, in the checkout."""
         _version, venv_dir = self.ansible_venv(MATRIX[list(MATRIX)[0]])
@@ -947,7 +968,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("test", "sanity", "units", "integration", "lint", "emulator-test", "browser-test",
-                                            "docs", "packaging-test", "demo", "bench", "venvs", "lock"))
+                                            "docs", "packaging-test", "demo", "bench", "venvs", "lock", "mutation"))
     parser.add_argument("--matrix", default=" ".join(MATRIX), help="ansible-core releases to test, e.g. '2.19' or '2.19 2.21'")
     parser.add_argument("--keep-tree", action="store_true", help="keep the temporary collection trees for inspection")
     parser.add_argument("ansible_test_args", nargs="*", help="extra ansible-test arguments, e.g. target names (after --)")
@@ -1001,6 +1022,10 @@ def main(argv: list[str]) -> int:
 
         if options.command in ("test", "packaging-test"):
             harness.packaging_test()
+
+        # Too slow for CI (about half an hour): only on request.
+        if options.command == "mutation":
+            harness.mutation()
 
         for flavour in flavours:
             for command in ("sanity", "units", "integration"):

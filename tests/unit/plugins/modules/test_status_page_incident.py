@@ -720,3 +720,23 @@ def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypat
     result, session = run(monkeypatch, args, calls)
     assert result["action"] == "updated" and result["incident"]["incident_status"] == "identified"
     assert result["incident"]["updates"][-1]["message"] == IDENTIFIED
+
+
+def test_check_mode_predicts_the_opened_incident_field_by_field(monkeypatch):
+    monkeypatch.setattr(status_page_incident, "utcnow", lambda: parse_time("2026-05-01T12:00:00Z"))
+    args = dict(OPEN_ARGS, incident_status="identified",
+                components={"API/REST API": "full_outage", "Website": "operational"})
+    result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents()], check_mode=True)
+    now = "2026-05-01T12:00:00Z"
+    statuses = [{"component_id": "C-REST", "component_status": "full_outage"},
+                {"component_id": "C-WEBSITE", "component_status": "operational"}]
+    assert result["incident"] == {
+        "id": None, "status_page_id": PAGE_ID, "name": NAME, "published_at": now, "incident_status": "identified",
+        # An operational component has no impact: the API's timeline lists only degraded ones.
+        "component_impacts": [{"component_id": "C-REST", "component_status": "full_outage", "start_at": now}],
+        "updates": [{"id": None, "status_page_incident_id": None, "published_at": now, "message": OPENED,
+                     "incident_status": "identified", "component_statuses": statuses}],
+        "components": [{"id": "C-REST", "name": "API/REST API", "status": "full_outage"},
+                       {"id": "C-WEBSITE", "name": "Website", "status": "operational"}],
+    }
+    assert session.writes == []

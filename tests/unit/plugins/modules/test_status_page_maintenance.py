@@ -751,3 +751,43 @@ def test_a_window_locked_by_a_hung_run_fails_after_timeout(monkeypatch, tmp_path
         f"another run on this host has been managing the maintenance window named {NAME!r} on status page {PAGE_ID} "
         "for more than 0.2 seconds (the timeout option), so this run sent nothing.")
     assert session.sent == []
+
+
+@pytest.mark.parametrize("state, status, component_status, automate", [
+    ("scheduled", "maintenance_scheduled", "operational", False),
+    ("in_progress", "maintenance_in_progress", "under_maintenance", True),
+])
+def test_check_mode_predicts_the_created_window_field_by_field(monkeypatch, state, status, component_status, automate):
+    args = dict(BASE_ARGS, state=state, automate=automate, msg="Deploying", start_at="+5m")
+    result, session = run(monkeypatch, args, [list_windows()], check_mode=True)
+    start, end = "2026-05-01T10:05:00Z", "2026-05-01T10:35:00Z"
+    assert result["maintenance"] == {
+        "id": None, "status_page_id": PAGE_ID, "name": NAME, "published_at": "2026-05-01T10:00:00Z",
+        "maintenance_status": status, "automate_maintenance_status": automate,
+        "updates": [{"id": None, "status_page_maintenance_id": None, "published_at": "2026-05-01T10:00:00Z",
+                     "message": "Deploying", "maintenance_status": status,
+                     "component_statuses": [{"component_id": C1, "component_status": component_status},
+                                            {"component_id": C2, "component_status": component_status}]}],
+        "component_maintenance_periods": [{"component_id": C1, "start_at": start, "end_at": end},
+                                          {"component_id": C2, "start_at": start, "end_at": end}],
+        "start_at": start, "end_at": end,
+        "components": [{"id": C1, "name": None}, {"id": C2, "name": None}],
+    }
+    assert session.writes == []
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_the_most_recently_active_completed_occurrence_is_reported(monkeypatch, newest_first):
+    args = {"status_page": PAGE_ID, "name": NAME, "state": "completed"}
+    published = "2026-05-01T08:00:00.000000Z"
+    newest = dict(completed_window(completed_at="2026-05-01T09:30:00.000000Z"), published_at=published)
+    older = dict(completed_window(window_id=OLD_ID, completed_at="2026-05-01T09:20:00.000000Z"), published_at=published)
+    # A window without updates is as recent as its publication.
+    unpublished = dict(completed_window(window_id=OTHER_ID), updates=[], published_at="2026-05-01T09:25:00.000000Z")
+    listed = [newest, older, unpublished] if newest_first else [older, unpublished, newest]
+    result, session = run(monkeypatch, args, [list_windows(*listed)])
+    assert result["id"] == WINDOW_ID and result["action"] == "none"
+    later_publication = dict(unpublished, published_at="2026-05-01T09:45:00.000000Z")
+    result, session = run(monkeypatch, args, [list_windows(*[later_publication if w is unpublished else w
+                                                              for w in listed])])
+    assert result["id"] == OTHER_ID
