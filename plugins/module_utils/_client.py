@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import ssl
 import time
 import traceback
 from urllib.parse import quote, urlsplit
@@ -197,18 +198,17 @@ class UnexpectedAnswerError(APIError):
     applied, whether running again is safe, and how to check.
     """
 
-    def __init__(self, problem: str, *, outcome: str = "", **kwargs):
+    def __init__(self, problem: str, *, method: str, path: str, outcome: str = "", status: int | None = None):
         self.problem = problem
         self.outcome = outcome
-        method, path = kwargs.get("method", ""), kwargs.get("path", "")
         message = f"{method} {path} succeeded, but {problem}"
         if outcome:
             message += f". {outcome}"
-        super().__init__(message, **kwargs)
+        super().__init__(message, method=method, path=path, status=status)
 
     def with_outcome(self, outcome: str) -> UnexpectedAnswerError:
         return UnexpectedAnswerError(self.problem, outcome=outcome, method=self.method, path=self.path,
-                                     status=self.status, request_id=self.request_id)
+                                     status=self.status)
 
 
 ERROR_CLASSES = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 429: RateLimitedError}
@@ -348,17 +348,15 @@ def _causes(exc: BaseException) -> list:
     pending = [exc]
     while pending:
         current = pending.pop(0)
-        if current is None or any(current is seen for seen in chain):
-            continue
-        chain.append(current)
-        pending.append(getattr(current, "reason", None) if isinstance(getattr(current, "reason", None), BaseException) else None)
-        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        pending.append(current.__cause__)
-        pending.append(current.__context__)
+        if isinstance(current, BaseException) and not any(current is seen for seen in chain):
+            chain.append(current)
+            pending += [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
     return chain
 
 
+# The operating system's words for a failure, such as "[Errno 111] Connection refused".
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^'\")(]+")
+# What resolvers say when a name does not resolve, for the urllib3 releases without NameResolutionError.
 _DNS_WORDS = ("Name or service not known", "nodename nor servname", "Temporary failure in name resolution",
               "No address associated", "getaddrinfo failed", "Failed to resolve")
 
@@ -379,27 +377,25 @@ def _nothing_was_sent(exc: Exception) -> bool:
 def describe_transport_failure(exc: Exception, host: str, timeout: float) -> str:
     """What went wrong on the wire, in words, without the layers of wrapping requests adds."""
     chain = _causes(exc)
+    kinds = {type(cause).__name__ for cause in chain}
     texts = " ".join(str(cause) for cause in chain)
     errno_text = _ERRNO_RE.search(texts)
     detail = errno_text.group(0).strip() if errno_text else ""
     if isinstance(exc, requests_exceptions.SSLError):
-        ssl_text = [str(cause) for cause in chain if type(cause).__name__ in ("SSLError", "SSLCertVerificationError")
-                    and not isinstance(cause, requests_exceptions.RequestException)]
-        reason = (ssl_text[-1] if ssl_text else str(exc))[:300]
-        return f"the TLS handshake with {host} failed ({reason})"
+        # The ssl module's own words, such as "[SSL: CERTIFICATE_VERIFY_FAILED] ...", are the innermost error.
+        reasons = [cause for cause in chain if isinstance(cause, ssl.SSLError)]
+        return f"the TLS handshake with {host} failed ({reasons[-1] if reasons else exc})"
     if isinstance(exc, requests_exceptions.ConnectTimeout):
         return f"connecting to {host} timed out after {timeout:g} s"
     if isinstance(exc, requests_exceptions.ReadTimeout):
         return f"no answer came from {host} within {timeout:g} s (timeout)"
-    names = {type(cause).__name__ for cause in chain}
-    if "NameResolutionError" in names or "gaierror" in names or any(word in texts for word in _DNS_WORDS):
+    if kinds & {"NameResolutionError", "gaierror"} or any(word in texts for word in _DNS_WORDS):
         return f"the host name of {host} could not be resolved (DNS{': ' + detail if detail else ''})"
-    if "ConnectionRefusedError" in names or "refused" in texts.lower():
+    if "ConnectionRefusedError" in kinds or "refused" in texts.lower():
         return f"{host} refused the connection{' (' + detail + ')' if detail else ''}"
     if isinstance(exc, requests_exceptions.ConnectionError):
-        reason = detail or str(chain[-1])[:300]
-        return f"the connection to {host} failed or was dropped before an answer came ({reason})"
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
+        return f"the connection to {host} failed or was dropped before an answer came ({detail or chain[-1]})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class StatusPageClient:

@@ -55,134 +55,122 @@ def excerpt(value) -> str:
     return text if len(text) <= MAX_EXCERPT_LENGTH else text[:MAX_EXCERPT_LENGTH - 3] + "..."
 
 
-def _string(value, where: str) -> None:
-    if not isinstance(value, str):
-        raise ShapeError(f"{where} is {describe_json(value)}, not a string")
+# What an answer must hold, as data: "string", "id" (an API ID), "time" (RFC 3339) and "boolean" are values;
+# ("list", shape) is a list of that shape; ("object", fields) is an object whose fields are (name, shape, required).
+# Absent and null count as missing: optional fields may be left out, as the API leaves them out; the required ones
+# are those without which the collection cannot tell what the object is.
+_COMPONENT_STATUS = ("object", (("component_id", "string", True), ("component_status", "string", True)))
 
 
-def _api_id(value, where: str) -> None:
-    _string(value, where)
-    if not is_api_id(value):
-        raise ShapeError(f"{where} {excerpt(value)!r} is not an incident.io ID (letters and digits)")
-
-
-def _time(value, where: str) -> None:
-    try:
-        parse_api_time(value, where)
-    except TimeParseError:
-        raise ShapeError(f"{where} {excerpt(value)!r} is not an RFC 3339 time") from None
-
-
-def _boolean(value, where: str) -> None:
-    if not isinstance(value, bool):
-        raise ShapeError(f"{where} is {describe_json(value)}, not true or false")
-
-
-def _list_of(check):
-    def check_list(value, where: str) -> None:
-        if not isinstance(value, list):
-            raise ShapeError(f"{where} is {describe_json(value)}, not a list")
-        for index, item in enumerate(value):
-            check(item, f"{where}[{index}]")
-    return check_list
-
-
-def _object(fields):
-    """A check of an object: each field is (name, check, required).
-
-    Absent and null count as missing: optional fields may be left out, as the API leaves them out; the ones
-    marked required are those without which the collection cannot tell what the object is.
-    """
-    def check_object(value, where: str) -> None:
-        if not isinstance(value, dict):
-            raise ShapeError(f"{where} is {describe_json(value)}, not an object")
-        for name, check, required in fields:
-            if value.get(name) is None:
-                if required:
-                    raise ShapeError(f"{where} has no {name}")
-                continue
-            check(value[name], f"{where}.{name}")
-    return check_object
-
-
-_COMPONENT_STATUS = _object((("component_id", _string, True), ("component_status", _string, True)))
-
-
-def _update(status_field):
-    return _object((
-        ("published_at", _time, False),
-        ("message", _string, False),
-        (status_field, _string, False),
-        ("component_statuses", _list_of(_COMPONENT_STATUS), False),
+def _update(status_field: str) -> tuple:
+    return ("object", (
+        ("published_at", "time", False),
+        ("message", "string", False),
+        (status_field, "string", False),
+        ("component_statuses", ("list", _COMPONENT_STATUS), False),
     ))
 
 
 _INCIDENT_UPDATE = _update("incident_status")
 _MAINTENANCE_UPDATE = _update("maintenance_status")
-_INCIDENT = _object((
-    ("id", _api_id, True),
-    ("status_page_id", _api_id, False),
-    ("name", _string, False),
-    ("published_at", _time, False),
-    ("incident_status", _string, False),
-    ("updates", _list_of(_INCIDENT_UPDATE), False),
-    ("component_impacts", _list_of(_object((
-        ("component_id", _string, True),
-        ("component_status", _string, True),
-        ("start_at", _time, False),
-        ("end_at", _time, False),
+_INCIDENT = ("object", (
+    ("id", "id", True),
+    ("status_page_id", "id", False),
+    ("name", "string", False),
+    ("published_at", "time", False),
+    ("incident_status", "string", False),
+    ("updates", ("list", _INCIDENT_UPDATE), False),
+    ("component_impacts", ("list", ("object", (
+        ("component_id", "string", True),
+        ("component_status", "string", True),
+        ("start_at", "time", False),
+        ("end_at", "time", False),
     ))), False),
 ))
-_MAINTENANCE = _object((
-    ("id", _api_id, True),
-    ("status_page_id", _api_id, False),
-    ("name", _string, False),
-    ("published_at", _time, False),
-    ("maintenance_status", _string, False),
-    ("automate_maintenance_status", _boolean, False),
-    ("updates", _list_of(_MAINTENANCE_UPDATE), False),
-    ("component_maintenance_periods", _list_of(_object((
-        ("component_id", _string, True),
-        ("start_at", _time, False),
-        ("end_at", _time, False),
+_MAINTENANCE = ("object", (
+    ("id", "id", True),
+    ("status_page_id", "id", False),
+    ("name", "string", False),
+    ("published_at", "time", False),
+    ("maintenance_status", "string", False),
+    ("automate_maintenance_status", "boolean", False),
+    ("updates", ("list", _MAINTENANCE_UPDATE), False),
+    ("component_maintenance_periods", ("list", ("object", (
+        ("component_id", "string", True),
+        ("start_at", "time", False),
+        ("end_at", "time", False),
     ))), False),
 ))
-_STATUS_PAGE = _object((("id", _string, True), ("name", _string, False)))
-_STRUCTURE_COMPONENT = _object((("component_id", _string, True), ("name", _string, True), ("hidden", _boolean, False)))
-_STRUCTURE_GROUP = _object((
-    ("id", _string, False),
-    ("name", _string, True),
-    ("hidden", _boolean, False),
-    ("components", _list_of(_STRUCTURE_COMPONENT), False),
+_STRUCTURE_COMPONENT = ("object", (("component_id", "string", True), ("name", "string", True),
+                                   ("hidden", "boolean", False)))
+_STRUCTURE_GROUP = ("object", (
+    ("id", "string", False),
+    ("name", "string", True),
+    ("hidden", "boolean", False),
+    ("components", ("list", _STRUCTURE_COMPONENT), False),
 ))
-_STRUCTURE_SUB_PAGE = _object((
-    ("id", _string, False),
-    ("name", _string, True),
-    ("items", _list_of(_object((("component", _STRUCTURE_COMPONENT, False), ("group", _STRUCTURE_GROUP, False)))), False),
+_STRUCTURE_SUB_PAGE = ("object", (
+    ("id", "string", False),
+    ("name", "string", True),
+    ("items", ("list", ("object", (("component", _STRUCTURE_COMPONENT, False), ("group", _STRUCTURE_GROUP, False)))),
+     False),
 ))
-_STRUCTURE = _object((("current_structure", _object((("items", _list_of(_object((
+_STRUCTURE_ITEM = ("object", (
     ("component", _STRUCTURE_COMPONENT, False),
     ("group", _STRUCTURE_GROUP, False),
     ("sub_page", _STRUCTURE_SUB_PAGE, False),
-))), False),)), True),))
+))
 
 # What each kind of answer must hold, by the name the API wraps it in.
-ANSWER_CHECKS = {
+ANSWER_SHAPES = {
     "status_page_incident": _INCIDENT,
-    "status_page_incidents": _list_of(_INCIDENT),
+    "status_page_incidents": ("list", _INCIDENT),
     "status_page_incident_update": _INCIDENT_UPDATE,
     "status_page_maintenance": _MAINTENANCE,
-    "status_page_maintenances": _list_of(_MAINTENANCE),
+    "status_page_maintenances": ("list", _MAINTENANCE),
     "status_page_maintenance_update": _MAINTENANCE_UPDATE,
-    "status_pages": _list_of(_STATUS_PAGE),
-    "structure": _STRUCTURE,
+    "status_pages": ("list", ("object", (("id", "string", True), ("name", "string", False)))),
+    "structure": ("object", (("current_structure", ("object", (("items", ("list", _STRUCTURE_ITEM), False),)), True),)),
 }
 
 
 def check_answer(kind: str, value, where: str | None = None):
     """``value`` if it holds what the collection relies on for ``kind``; otherwise a ShapeError saying what not."""
-    ANSWER_CHECKS[kind](value, where or kind)
+    check_shape(value, ANSWER_SHAPES[kind], where or kind)
     return value
+
+
+def check_shape(value, shape, where: str) -> None:
+    """Raise a ShapeError naming the first place where ``value`` does not have ``shape``."""
+    if isinstance(shape, tuple):
+        kind, inner = shape
+        if kind == "list":
+            if not isinstance(value, list):
+                raise ShapeError(f"{where} is {describe_json(value)}, not a list")
+            for index, item in enumerate(value):
+                check_shape(item, inner, f"{where}[{index}]")
+            return
+        if not isinstance(value, dict):
+            raise ShapeError(f"{where} is {describe_json(value)}, not an object")
+        for name, field_shape, required in inner:
+            if value.get(name) is not None:
+                check_shape(value[name], field_shape, f"{where}.{name}")
+            elif required:
+                raise ShapeError(f"{where} has no {name}")
+        return
+    if shape == "boolean":
+        if not isinstance(value, bool):
+            raise ShapeError(f"{where} is {describe_json(value)}, not true or false")
+        return
+    if not isinstance(value, str):
+        raise ShapeError(f"{where} is {describe_json(value)}, not a string")
+    if shape == "id" and not is_api_id(value):
+        raise ShapeError(f"{where} {excerpt(value)!r} is not an incident.io ID (letters and digits)")
+    if shape == "time":
+        try:
+            parse_api_time(value, where)
+        except TimeParseError:
+            raise ShapeError(f"{where} {excerpt(value)!r} is not an RFC 3339 time") from None
 
 
 def maintenance_window(maintenance: dict) -> tuple:

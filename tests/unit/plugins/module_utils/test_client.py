@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import email.utils
+import http.client
+import socket
 import ssl
 import time
 
@@ -686,3 +688,61 @@ def test_api_url_with_credentials_or_a_bad_port(url, message):
     with pytest.raises(_client.ConfigurationError, match=message) as caught:
         _client.validate_api_url(url)
     assert "secret" not in str(caught.value)
+
+
+def wrapped(reason: BaseException, kind=requests.exceptions.ConnectionError) -> Exception:
+    """A failure as requests raises it: its error around urllib3's MaxRetryError around the reason."""
+    return kind(urllib3_exceptions.MaxRetryError(None, "/v2/status_pages", reason=reason))
+
+
+def caused_by(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("failure, expected", [
+    (wrapped(urllib3_exceptions.NameResolutionError("h", None, "no")),
+     "the host name of h:1 could not be resolved (DNS)"),
+    (wrapped(caused_by(urllib3_exceptions.NewConnectionError(None, "no"), socket.gaierror(-3, "Try again"))),
+     "the host name of h:1 could not be resolved (DNS: [Errno -3] Try again)"),
+    # urllib3 1.26 has no NameResolutionError: the resolver's words say it.
+    (wrapped(urllib3_exceptions.NewConnectionError(None, "Failed to establish a new connection: nodename nor servname "
+                                                         "provided, or not known")),
+     "the host name of h:1 could not be resolved (DNS)"),
+    (wrapped(caused_by(urllib3_exceptions.NewConnectionError(None, "no"), ConnectionRefusedError())),
+     "h:1 refused the connection"),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset"))),
+     "the connection to h:1 failed or was dropped before an answer came ([Errno 104] Connection reset)"),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.", http.client.RemoteDisconnected("Remote end closed"))),
+     "the connection to h:1 failed or was dropped before an answer came (Remote end closed)"),
+    (wrapped(urllib3_exceptions.SSLError(ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")),
+        requests.exceptions.SSLError),
+     "the TLS handshake with h:1 failed ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+     "certificate)"),
+    (requests.exceptions.SSLError("bad handshake"), "the TLS handshake with h:1 failed (bad handshake)"),
+    (requests.exceptions.ConnectTimeout("slow"), "connecting to h:1 timed out after 2.5 s"),
+    (requests.exceptions.ReadTimeout("slow"), "no answer came from h:1 within 2.5 s (timeout)"),
+    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(3 bytes read)"),
+     "ChunkedEncodingError: Connection broken: IncompleteRead(3 bytes read)"),
+])
+def test_transport_failures_in_words(failure, expected):
+    assert _client.describe_transport_failure(failure, "h:1", 2.5) == expected
+
+
+def test_the_causes_of_a_failure_that_refers_to_itself_are_finite():
+    failure = requests.exceptions.ConnectionError("loop")
+    failure.__context__ = failure
+    assert _client._causes(failure) == [failure]  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("failure, sent", [
+    (requests.exceptions.ConnectTimeout("slow"), False),
+    (requests.exceptions.InvalidHeader("bad header"), False),
+    (wrapped(urllib3_exceptions.ConnectTimeoutError("slow")), False),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.")), True),
+    (requests.exceptions.ConnectionError("no reason"), True),
+    (requests.exceptions.ReadTimeout("slow"), True),
+])
+def test_whether_a_failed_request_may_have_been_sent(failure, sent):
+    assert _client._nothing_was_sent(failure) is not sent  # pylint: disable=protected-access

@@ -12,7 +12,7 @@ import pytest
 
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
-from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time, utcnow
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     Call,
@@ -40,6 +40,15 @@ OPEN_ARGS = {
     "msg": OPENED,
     "components": {"API/REST API": "degraded_performance", "API/Webhooks": "degraded_performance"},
 }
+
+
+# The clock of every test: the outputs recorded for the tests (http_fake) hold times derived from it.
+NOW = parse_time("2026-05-01T12:00:00Z")
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(status_page_incident, "utcnow", lambda: NOW)
 
 
 def update(message, status="investigating", components=None, published_at="2026-05-01T10:00:00Z", update_id="U1"):
@@ -124,8 +133,7 @@ def test_lookup_uses_a_start_filter_of_now_minus_lookback(monkeypatch):
     _result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents(incident())])
     query = session.sent[2]["query"]
     assert query["status_page_id"] == PAGE_ID and "end_at" not in query and query["page_size"] == 250
-    age = utcnow() - parse_time(query["start_at"])
-    assert timedelta(hours=2) <= age < timedelta(hours=2, minutes=1)
+    assert NOW - parse_time(query["start_at"]) == timedelta(hours=2)
 
 
 def test_open_in_check_mode_predicts_without_writing(monkeypatch):
@@ -723,7 +731,6 @@ def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypat
 
 
 def test_check_mode_predicts_the_opened_incident_field_by_field(monkeypatch):
-    monkeypatch.setattr(status_page_incident, "utcnow", lambda: parse_time("2026-05-01T12:00:00Z"))
     args = dict(OPEN_ARGS, incident_status="identified",
                 components={"API/REST API": "full_outage", "Website": "operational"})
     result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents()], check_mode=True)
