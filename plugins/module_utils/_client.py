@@ -528,7 +528,7 @@ class StatusPageClient:
             return "an empty body"
         if not is_json:
             return f"a body that is not JSON ({self._redact(excerpt(decoded))!r})"
-        return f"JSON {describe_json(decoded)} ({self._redact(excerpt(decoded))})"
+        return f"JSON {describe_json(decoded)} ({self._redact(excerpt(json.dumps(decoded, sort_keys=True)))})"
 
     def _unwrap(self, method: str, path: str, answer: dict, envelope: str | None, kind: str | None):
         """The object the answer carries under ``envelope`` (the whole answer without one), checked as ``kind``."""

@@ -48,11 +48,11 @@ def lock_directory() -> str:
         os.mkdir(path, 0o700)
     except FileExistsError:
         pass
-    except OSError as exc:
-        raise LockUnavailable(f"cannot create {path}: {exc}") from None
+    except OSError:
+        raise LockUnavailable from None
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise LockUnavailable(f"{path} is not a directory private to this user")
+        raise LockUnavailable
     return path
 
 
@@ -76,9 +76,9 @@ def _acquire(path: str, deadline: float, what: str, timeout: float) -> int:
     """A descriptor holding the exclusive lock on the file now at ``path``."""
     poll = FIRST_POLL_SECONDS
     while True:
-        # O_NOFOLLOW: a symbolic link planted under the lock's name must not be opened.
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
-                             0o600)
+        # O_NOFOLLOW: a symbolic link planted under the lock's name must not be opened. O_CLOEXEC: a program the
+        # run starts must not inherit the lock and hold it after the run ends.
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             while True:
                 try:

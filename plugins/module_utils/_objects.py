@@ -21,12 +21,12 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._time impo
 
 # The API's IDs are opaque, but every ID it has ever issued is letters and digits (26-character ULIDs today).
 # Anything else must never reach a URL path, where '/', '?', '#' or '..' would address another resource.
-_API_ID_RE = re.compile(r"^[A-Za-z0-9]+$")
+_API_ID_RE = re.compile(r"[A-Za-z0-9]+")
 MAX_EXCERPT_LENGTH = 200
 
 
 def is_api_id(value) -> bool:
-    return isinstance(value, str) and bool(_API_ID_RE.match(value))
+    return isinstance(value, str) and bool(_API_ID_RE.fullmatch(value))
 
 
 class ShapeError(ValueError):

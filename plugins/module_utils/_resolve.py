@@ -15,7 +15,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
 
 # The API's IDs are 26-character ULIDs (Crockford base32). A reference shaped like one is used as an ID
 # without a lookup, which keeps by-ID runs at the request floor; the API itself rejects an unknown one.
-_ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+_ULID_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 MAX_LISTED_CANDIDATES = 10
 
 
@@ -24,7 +24,7 @@ class ResolveError(StatusPageError):
 
 
 def looks_like_id(reference: str) -> bool:
-    return bool(_ULID_RE.match(reference or ""))
+    return bool(_ULID_RE.fullmatch(reference or ""))
 
 
 def clean_reference(reference) -> str:
@@ -55,13 +55,13 @@ def flatten_structure(structure: dict) -> list:
 
     def add(component, group=None, sub_page=None, group_hidden=False):
         components.append({
-            "id": component.get("component_id") or component.get("id"),
+            "id": component["component_id"],
             "name": component.get("name"),
             "group": group.get("name") if group else None,
             "group_id": group.get("id") if group else None,
             "sub_page": sub_page.get("name") if sub_page else None,
             "sub_page_id": sub_page.get("id") if sub_page else None,
-            "hidden": bool(component.get("hidden", False) or group_hidden),
+            "hidden": bool(component.get("hidden") or group_hidden),
         })
 
     def walk(items, sub_page=None):
@@ -71,7 +71,7 @@ def flatten_structure(structure: dict) -> list:
             if item.get("group"):
                 group = item["group"]
                 for component in group.get("components") or []:
-                    add(component, group=group, sub_page=sub_page, group_hidden=bool(group.get("hidden", False)))
+                    add(component, group=group, sub_page=sub_page, group_hidden=bool(group.get("hidden")))
             if item.get("sub_page") and sub_page is None:
                 walk(item["sub_page"].get("items"), sub_page=item["sub_page"])
 

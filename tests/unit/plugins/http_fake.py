@@ -139,15 +139,13 @@ def make_client(calls, **kwargs):
 
 FROM_PARAMS = _client.StatusPageClient.from_params.__func__
 OUTPUTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "modules", "outputs")
-_RUNS_PER_TEST = {}
 _OUTPUTS_LOCK = threading.Lock()
 
 
-def check_recorded_output(outcome: dict) -> None:
+def check_recorded_output(outcome: dict, run_number: int) -> None:
     """Compare the outcome of a module run with the one recorded for the running test (see the module docstring)."""
     test_file, test_name = os.environ["PYTEST_CURRENT_TEST"].rsplit(" ", 1)[0].split("::", 1)
-    _RUNS_PER_TEST[(test_file, test_name)] = _RUNS_PER_TEST.get((test_file, test_name), 0) + 1
-    key = f"{test_name} #{_RUNS_PER_TEST[(test_file, test_name)]}"
+    key = f"{test_name} #{run_number}"
     path = os.path.join(OUTPUTS_DIR, os.path.basename(test_file).replace(".py", ".json"))
     # The lock directory lives in the test's own temporary directory.
     text = json.dumps(outcome, sort_keys=True, default=str).replace(_lock.tempfile.gettempdir(), "<tmp>")
@@ -218,8 +216,10 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     if warnings:
         caught.value.result["warnings"] = warnings
     assert API_KEY not in json.dumps(caught.value.result, default=str), "the API key leaked into the result"
+    # The n-th run of the test: counted on its own monkeypatch, which lives exactly as long as the test.
+    monkeypatch.recorded_runs = getattr(monkeypatch, "recorded_runs", 0) + 1
     check_recorded_output({
         "result": caught.value.result, "warnings": warned, "sleeps": sleeps,
         "requests": [[sent["method"], sent["path"], sent["query"], sent["body"]] for sent in session.sent],
-    })
+    }, monkeypatch.recorded_runs)
     return caught.value.result, session

@@ -31,7 +31,7 @@ MAX_REQUESTS = 60
 # After this many pages of one list, the answer leaves pagination_meta.after out (as the last page does).
 MAX_PAGES = 3
 MAX_ITEMS = 2
-_API_ID = re.compile(r"^[A-Za-z0-9]+$")
+_API_ID = re.compile(r"[A-Za-z0-9]+")
 # jsonschema checks date-time only with an optional package installed; this check needs none.
 FORMATS = jsonschema.FormatChecker(formats=())
 
@@ -309,7 +309,7 @@ class SpecSession:
         operation, path_params = match(method, path)
         assert operation is not None, f"{method} {path} is not an operation of the spec"
         for name, value in path_params.items():
-            assert _API_ID.match(unquote(value)), f"{method} {path}: {name} {value!r} is not an API ID"
+            assert _API_ID.fullmatch(unquote(value)), f"{method} {path}: {name} {value!r} is not an API ID"
         params = params or {}
         for name, value in params.items():
             assert name in operation.query, f"{method} {path}: undeclared query parameter {name}"

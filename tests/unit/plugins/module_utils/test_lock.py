@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 import threading
@@ -125,10 +126,12 @@ def test_the_wait_is_bounded_by_the_timeout(private_tmp):
         release.set()
         thread.join(5)
     assert 0.3 <= waited < 2
-    message = str(caught.value)
-    assert "maintenance window 'Deploy'" in message and "0.3 seconds" in message
-    assert _lock.lock_path("u", "maintenance", "P1", "Deploy") in message
-    assert "sent nothing" in message and "timeout" in message
+    path = _lock.lock_path("u", "maintenance", "P1", "Deploy")
+    assert str(caught.value) == (
+        "another run on this host has been managing maintenance window 'Deploy' for more than 0.3 seconds (the timeout "
+        "option), so this run sent nothing. Check for a hung ansible-playbook or AWX job on this host that manages the "
+        f"same object (fuser {path} names the process holding it); when it has ended or been stopped, run the task "
+        "again")
 
 
 def test_another_users_directory_is_not_used(private_tmp):
@@ -163,3 +166,84 @@ def test_without_fcntl_the_run_is_not_serialised(monkeypatch, private_tmp):
     with _lock.host_lock("u", "incident", "P1", "Outage") as locked:
         assert locked is False
     assert os.listdir(private_tmp) == []
+
+
+def test_the_lock_file_is_opened_without_following_links_nor_leaking_into_children(monkeypatch):
+    opened = []
+    real_open = os.open
+
+    def recording_open(path, flags, mode=0o777):
+        descriptor = real_open(path, flags, mode)
+        opened.append((flags, mode, fcntl.fcntl(descriptor, fcntl.F_GETFD) & fcntl.FD_CLOEXEC))
+        return descriptor
+
+    monkeypatch.setattr(_lock.os, "open", recording_open)
+    with _lock.host_lock("u", "incident", "P1", "Outage") as locked:
+        assert locked
+    flags, mode, close_on_exec = opened[0]
+    assert flags & (os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW) == os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+    assert mode == 0o600 and close_on_exec
+
+
+def test_a_file_in_place_of_the_directory_is_not_used(private_tmp):
+    lock_dir(private_tmp).write_text("planted")
+    os.chmod(lock_dir(private_tmp), 0o600)
+    with _lock.host_lock("u", "incident", "P1", "Outage") as locked:
+        assert locked is False
+    assert lock_dir(private_tmp).read_text() == "planted"
+
+
+def test_a_directory_that_cannot_be_made_leaves_the_run_unserialised(monkeypatch, private_tmp):
+    monkeypatch.setattr(_lock.tempfile, "gettempdir", lambda: str(private_tmp / "missing" / "deeper"))
+    with _lock.host_lock("u", "incident", "P1", "Outage") as locked:
+        assert locked is False
+
+
+def test_same_file_looks_at_the_name_itself(private_tmp):
+    target = private_tmp / "lock"
+    target.write_text("")
+    descriptor = os.open(target, os.O_RDONLY)
+    try:
+        os.symlink(target, private_tmp / "link")
+        assert _lock._same_file(descriptor, str(target))  # pylint: disable=protected-access
+        assert not _lock._same_file(descriptor, str(private_tmp / "link"))  # pylint: disable=protected-access
+        assert not _lock._same_file(descriptor, str(private_tmp / "gone"))  # pylint: disable=protected-access
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.parametrize("timeout, expected_polls", [
+    # 0.02 + 0.04 + 0.08 + 0.16 + 0.25 * 4 = 1.30, the first moment past the deadline.
+    (1.27, [0.02, 0.04, 0.08, 0.16, 0.25, 0.25, 0.25, 0.25]),
+    # The deadline is the moment the wait starts: no wait at all.
+    (0, []),
+])
+def test_the_wait_polls_more_and_more_slowly_until_the_deadline(monkeypatch, timeout, expected_polls):
+    clock = {"now": 100.0}
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        clock["now"] += seconds
+
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hung_run():
+        with _lock.host_lock("u", "maintenance", "P1", "Deploy"):
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hung_run)
+    thread.start()
+    try:
+        holding.wait(5)
+        monkeypatch.setattr(_lock.time, "monotonic", lambda: clock["now"])
+        monkeypatch.setattr(_lock.time, "sleep", sleep)
+        with pytest.raises(_lock.LockTimeoutError):
+            with _lock.host_lock("u", "maintenance", "P1", "Deploy", timeout=timeout):
+                pytest.fail("the lock was held by another run")
+    finally:
+        release.set()
+        thread.join(5)
+    assert polls == pytest.approx(expected_polls)
