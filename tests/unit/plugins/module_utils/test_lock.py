@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import stat
@@ -104,27 +105,34 @@ def test_removing_the_file_never_lets_two_runs_in_at_once(private_tmp):
     assert os.listdir(lock_dir(private_tmp)) == []
 
 
-def test_the_wait_is_bounded_by_the_timeout(private_tmp):
+@contextlib.contextmanager
+def held_by_a_hung_run(*parts):
+    """The lock of ``parts`` held by another thread until the block ends."""
     holding = threading.Event()
     release = threading.Event()
 
     def hung_run():
-        with _lock.host_lock("u", "maintenance", "P1", "Deploy"):
+        with _lock.host_lock(*parts):
             holding.set()
             release.wait(10)
 
     thread = threading.Thread(target=hung_run)
     thread.start()
     try:
-        holding.wait(5)
+        assert holding.wait(5)
+        yield
+    finally:
+        release.set()
+        thread.join(5)
+
+
+def test_the_wait_is_bounded_by_the_timeout(private_tmp):
+    with held_by_a_hung_run("u", "maintenance", "P1", "Deploy"):
         started = time.monotonic()
         with pytest.raises(_lock.LockTimeoutError) as caught:
             with _lock.host_lock("u", "maintenance", "P1", "Deploy", timeout=0.3, what="maintenance window 'Deploy'"):
                 pytest.fail("the lock was held by another run")
         waited = time.monotonic() - started
-    finally:
-        release.set()
-        thread.join(5)
     assert 0.3 <= waited < 2
     path = _lock.lock_path("u", "maintenance", "P1", "Deploy")
     assert str(caught.value) == (
@@ -226,24 +234,10 @@ def test_the_wait_polls_more_and_more_slowly_until_the_deadline(monkeypatch, tim
         polls.append(seconds)
         clock["now"] += seconds
 
-    holding = threading.Event()
-    release = threading.Event()
-
-    def hung_run():
-        with _lock.host_lock("u", "maintenance", "P1", "Deploy"):
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hung_run)
-    thread.start()
-    try:
-        holding.wait(5)
+    with held_by_a_hung_run("u", "maintenance", "P1", "Deploy"):
         monkeypatch.setattr(_lock.time, "monotonic", lambda: clock["now"])
         monkeypatch.setattr(_lock.time, "sleep", sleep)
         with pytest.raises(_lock.LockTimeoutError):
             with _lock.host_lock("u", "maintenance", "P1", "Deploy", timeout=timeout):
                 pytest.fail("the lock was held by another run")
-    finally:
-        release.set()
-        thread.join(5)
     assert polls == pytest.approx(expected_polls)
