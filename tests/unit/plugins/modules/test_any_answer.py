@@ -108,7 +108,7 @@ CLIENT_OPERATIONS = {
     "update_maintenance": "UpdateStatusPageMaintenance", "delete_maintenance": "DeleteStatusPageMaintenance",
     "post_maintenance_update": "CreateStatusPageMaintenanceUpdate",
 }
-EXAMPLES = 40
+EXAMPLES_PER_TASK = 40
 
 
 class StandIn:
@@ -189,7 +189,7 @@ def test_every_answer_the_spec_allows_ends_in_a_result_or_a_clear_error(module_n
     reached = set()
     outcomes = set()
 
-    @property_settings(EXAMPLES)
+    @property_settings(EXAMPLES_PER_TASK)
     @given(data=st.data())
     def check(data):
         outcome, session = run_once(module_name, index, data, unusual=False)
@@ -205,7 +205,7 @@ def test_every_answer_the_spec_allows_ends_in_a_result_or_a_clear_error(module_n
 
 @pytest.mark.parametrize("module_name, index", CASES)
 def test_answers_off_the_spec_end_in_a_result_or_a_clear_error(module_name, index):
-    @property_settings(EXAMPLES // 2)
+    @property_settings(EXAMPLES_PER_TASK // 2)
     @given(data=st.data())
     def check(data):
         run_once(module_name, index, data, unusual=True)
