@@ -9,6 +9,7 @@
 #   make packaging-test               Galaxy build/install, galaxy-importer, ansible-builder, AWX-style job
 #   make demo [KEEP=1]                a deploy wrapped in a maintenance window, against the emulator
 #   make bench [RUNS=3]               request counts and timings against the emulator (prints a table)
+#   make mutation                     mutation testing (mutmut) of plugins/ with the unit tests; ~30 min, not in test
 #   make venvs                        only build the pinned virtual environments under .venv/
 #   make lock                         re-pin tests/utils/*.txt from tests/utils/*.in
 #   make clean                        remove .venv/, tests/output/ and caches
@@ -28,7 +29,7 @@ KEEP_TREE ?=
 
 HARNESS = $(PYTHON) tests/utils/harness.py --matrix "$(ANSIBLE_MATRIX)" $(if $(KEEP_TREE),--keep-tree)
 
-.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test venvs lock demo bench clean help
+.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test venvs lock mutation demo bench clean help
 
 all: test
 
@@ -38,7 +39,7 @@ test:
 sanity units integration:
 	$(HARNESS) $@ -- $(TARGETS)
 
-lint emulator-test browser-test docs packaging-test venvs lock:
+lint emulator-test browser-test docs packaging-test venvs lock mutation:
 	$(HARNESS) $@
 
 demo:

@@ -56,6 +56,10 @@ DOCS_REQUIREMENTS = "docs/requirements.txt"
 PACKAGING_REQUIREMENTS = "tests/packaging/requirements.txt"
 PACKAGING_TESTS = "tests/packaging"
 PACKAGING_TEST_TIMEOUT = 600
+MUTATION_REQUIREMENTS = "tests/utils/mutation.txt"
+MUTATION_DIR = os.path.join(REPO_ROOT, "tests", "output", "mutation")
+# Share of mutants the unit tests must kill (docs/mutation-testing.md).
+MUTATION_TARGET = "0.9"
 
 # CI stops a run after 90 minutes; a hung step is killed well before that, and once the whole
 # budget is spent the remaining steps are reported as failed instead of being started.
@@ -570,8 +574,8 @@ class Harness:
         )
 
     def emulator_test(self) -> None:
-        """Run the emulator's contract tests once."""
-        name = "pytest tests/emulator/tests"
+        """Run the emulator's contract tests and Schemathesis against it (tests/emulator/tests), once."""
+        name = "pytest tests/emulator/tests (contract tests, Schemathesis)"
 
         if not os.path.isdir(os.path.join(REPO_ROOT, EMULATOR_TESTS)):
             self.fail(name, f"{EMULATOR_TESTS} does not exist")
@@ -638,6 +642,23 @@ class Harness:
         command = [venv_python(venv_dir), "-m", "pytest", PACKAGING_TESTS, "-p", "no:cacheprovider", "-ra",
                    "--timeout", str(PACKAGING_TEST_TIMEOUT)]
         self.run_step(name, command, collection_dir, self.environment(venv_dir))
+
+    def mutation(self) -> None:
+        """Mutation testing of plugins/module_utils and plugins/modules with the unit tests; not part of `make test`."""
+        name = "mutmut over plugins/module_utils and plugins/modules"
+        flavour = MATRIX[list(MATRIX)[0]]
+
+        try:
+            _version, python = self.find_python(flavour.pythons)
+            venv_dir = self.ensure_venv("mutation", python, [flavour.lock, UNIT_REQUIREMENTS, MUTATION_REQUIREMENTS])
+        except (HarnessError, subprocess.CalledProcessError) as ex:
+            self.fail(name, str(ex))
+            return
+
+        # mutmut runs beside an ansible_collections tree it copies into mutants/; tests/output keeps it for
+        # `mutmut show` afterwards.
+        command = [venv_python(venv_dir), "tests/utils/mutation.py", MUTATION_DIR, "--target", MUTATION_TARGET]
+        self.run_step(name, command, REPO_ROOT, self.environment(venv_dir))
 
     def run_script(self, script: str, arguments: t.Sequence[str]) -> int:
         """Run one of the checkout's scripts (demo, bench) with the oldest ansible-core's venv, in the checkout."""
@@ -898,6 +919,10 @@ def lock(options: argparse.Namespace) -> int:
     """Regenerate tests/utils/*.txt from the top-level pins in tests/utils/*.in."""
     del options
 
+    # The emulator venv installs its lock together with the emulator's own requirements: what both need must be
+    # pinned alike, so that lock resolves with those requirements as constraints.
+    constraints = {EMULATOR_LOCK: [EMULATOR_REQUIREMENTS]}
+
     for lock_path in (TOOLS_LOCK, EMULATOR_LOCK):
         source = os.path.join(REPO_ROOT, lock_path[: -len(".txt")] + ".in")
         version, python = find_python(TOOLS_PYTHONS)
@@ -905,7 +930,12 @@ def lock(options: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="status_page-lock-") as scratch:
             venv_dir = os.path.join(scratch, "venv")
             check_call([python, "-m", "venv", venv_dir])
-            check_call([venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "-r", source])
+            install = [venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "-r", source]
+
+            for constraint in constraints.get(lock_path, []):
+                install += ["-c", os.path.join(REPO_ROOT, constraint)]
+
+            check_call(install)
             frozen = subprocess.run(
                 [venv_python(venv_dir), "-m", "pip", "--disable-pip-version-check", "freeze", "--all", "--exclude", "pip"],
                 check=True,
@@ -938,7 +968,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("test", "sanity", "units", "integration", "lint", "emulator-test", "browser-test",
-                                            "docs", "packaging-test", "demo", "bench", "venvs", "lock"))
+                                            "docs", "packaging-test", "demo", "bench", "venvs", "lock", "mutation"))
     parser.add_argument("--matrix", default=" ".join(MATRIX), help="ansible-core releases to test, e.g. '2.19' or '2.19 2.21'")
     parser.add_argument("--keep-tree", action="store_true", help="keep the temporary collection trees for inspection")
     parser.add_argument("ansible_test_args", nargs="*", help="extra ansible-test arguments, e.g. target names (after --)")
@@ -992,6 +1022,10 @@ def main(argv: list[str]) -> int:
 
         if options.command in ("test", "packaging-test"):
             harness.packaging_test()
+
+        # Too slow for CI (about half an hour): only on request.
+        if options.command == "mutation":
+            harness.mutation()
 
         for flavour in flavours:
             for command in ("sanity", "units", "integration"):

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from ansible_collections.incident_io.status_page.plugins.module_utils import _time
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_info
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
 from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils.test_resolve import (
@@ -13,6 +16,12 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils
     PAGES,
     STRUCTURE,
 )
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    # The outputs recorded for the tests (http_fake) hold the time range, which is relative to now.
+    monkeypatch.setattr(_time, "utcnow", lambda: datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc))
+
 
 LIST_PAGES = Call("GET", "/v2/status_pages", query={"page_size": 250}, json_body=PAGES)
 READ_STRUCTURE = Call("GET", f"/v2/status_page_structures/{PAGE_ID}", json_body=STRUCTURE)
