@@ -10,6 +10,7 @@
 #   make demo [KEEP=1]                a deploy wrapped in a maintenance window, against the emulator
 #   make bench [RUNS=3]               request counts and timings against the emulator (prints a table)
 #   make nox SESSIONS="a b" [ARGS=]   any nox sessions, e.g. SESSIONS=ansible-test-units-2.19 ARGS=-v
+#   make mutation                     mutation testing (mutmut) of plugins/ with the unit tests; ~45 min, not in test
 #   make venvs                        only build the virtual environments of the sessions
 #   make lock                         re-pin tests/utils/*.txt from tests/utils/*.in
 #   make clean                        remove .venv/, .nox/, tests/output/ and caches
@@ -36,7 +37,7 @@ NOX := $(NOX_VENV)/bin/nox
 LINT_SESSIONS := ansible-lint docs-check changelog-lint bad-input-table
 matrix = $(foreach release,$(ANSIBLE_MATRIX),ansible-test-$(1)-$(release))
 
-.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test demo bench nox venvs lock clean help
+.PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test demo bench nox mutation venvs lock clean help
 
 all: test
 
@@ -70,6 +71,9 @@ demo: $(NOX_VENV)/.installed
 RUNS ?= 3
 bench: $(NOX_VENV)/.installed
 	@$(NOX) --sessions bench -- --runs $(RUNS)
+
+mutation: $(NOX_VENV)/.installed
+	$(NOX) --sessions mutation
 
 nox: $(NOX_VENV)/.installed
 	$(NOX) --sessions $(SESSIONS) -- $(ARGS)

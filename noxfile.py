@@ -162,6 +162,15 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tests/utils/bench.py", *session.posargs)
 
 
+@nox.session(python="3.11", default=False)
+def mutation(session: nox.Session) -> None:
+    """mutmut over plugins/module_utils and plugins/modules with the unit tests (about 45 minutes; not in make test)."""
+    session.install("ansible-core", "-r", "tests/unit/requirements.txt", "-r", "tests/utils/mutation.txt")
+    # mutmut works in a copy of its own under tests/output/mutation, kept for `mutmut show <mutant>` afterwards.
+    work_dir = Path(__file__).parent / "tests" / "output" / "mutation"
+    session.run("python", "tests/utils/mutation.py", str(work_dir), "--target", "0.9", *session.posargs)
+
+
 @nox.session(python="3.11", default=False, reuse_venv=False)
 @nox.parametrize("name", ["nox", "tools"])
 def lock(session: nox.Session, name: str) -> None:

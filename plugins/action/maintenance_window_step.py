@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -47,9 +48,9 @@ PUBLISH_BY_NAME_OPTIONS = PUBLISH_BY_ID_OPTIONS + ("name", "idempotency_key", "l
 INCIDENT_OPTIONS = CONNECTION_OPTIONS + ("status_page", "notify_subscribers", "lookback")
 # The alert window takes its name and times from the status-page window, and the role's lead and conditions;
 # module_defaults for alert_maintenance_window may add the rest.
-ALERT_OPTIONS = CONNECTION_OPTIONS + ("lead", "conditions", "escalation_targets", "notify_channels", "notification_message",
-                                     "notify_start_minutes_before", "notify_end_minutes_before", "resolve_on_end",
-                                     "reroute_on_end", "show_in_sidebar", "lookback")
+ALERT_OPTIONS = CONNECTION_OPTIONS + (
+    "lead", "conditions", "escalation_targets", "notify_channels", "notification_message", "notify_start_minutes_before",
+    "notify_end_minutes_before", "resolve_on_end", "reroute_on_end", "show_in_sidebar", "lookback")
 
 DEFAULT_DURATION = "1h"
 # A retried job whose key names a finished window may deploy under a new window; each such window gets a key
@@ -125,7 +126,7 @@ class ActionModule(ActionBase):
         self.check_mode = bool(self._task.check_mode)
         self.diff = bool(self._task.diff)
         self.play = find_play(self._task)
-        self.run_id = getattr(self.play, "_uuid", None) or "play"
+        self.run_id = play_run_id(self.play)
         step = getattr(self, "step_" + self.args["step"])
         try:
             with environment_of(task_environment(self._task, self._templar)):
@@ -520,6 +521,15 @@ class ActionModule(ActionBase):
         result = {key: value for key, value in window.items() if key in WINDOW_KEYS}
         result.update(details, changed=False, action="none", deploy_run=run)
         return result
+
+
+def play_run_id(play) -> str:
+    """What identifies the play run across its batches: the play's UUID.
+
+    ansible-runner (and so AWX) appends ``_<n>`` to it in every batch after the first, in its display callback;
+    that suffix is not part of the play's identity.
+    """
+    return re.sub(r"_[0-9]+$", "", str(getattr(play, "_uuid", None) or "play"))
 
 
 def finished_window(window: dict, opened: dict) -> str:

@@ -17,14 +17,19 @@ options:
       - Alert maintenance windows need scopes of their own, reads included; see the notes of
         M(incident_io.status_page.alert_maintenance_window).
       - If not set, the value of the E(INCIDENT_API_KEY) environment variable is used, then E(INCIDENT_IO_API_KEY).
+        A variable that is empty counts as not set.
+      - Required. When it is set nowhere, the module fails before any request with a message that names the ways to
+        give it (this option, C(module_defaults) for C(group/incident_io.status_page.status_page), or
+        E(INCIDENT_API_KEY)).
+      - Blank space around the key (such as the newline of a key read from a file) is ignored.
       - The key is never printed, logged or returned.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the incident.io API.
       - If not set, the value of the E(INCIDENT_API_URL) environment variable is used, then E(INCIDENT_ENDPOINT),
-        then V(https://api.incident.io).
+        then V(https://api.incident.io). A variable that is empty counts as not set.
+      - Redirects are not followed, so a request only ever goes to this address.
       - Plain C(http://) is accepted only for loopback hosts (C(127.0.0.1), C(::1), C(localhost)), for example
         the collection's API emulator.
     type: str
@@ -38,6 +43,7 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP request.
+      - Also the longest a write module waits for another run on the same host that manages the same object.
     type: float
     default: 30
   retries:

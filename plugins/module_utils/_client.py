@@ -5,7 +5,7 @@
 # This module util is private to the collection: it can change at any time.
 # Do not use it from other collections or standalone modules.
 
-"""The one HTTP client of the collection: auth, JSON, pagination, typed errors, retries."""
+"""The one HTTP client of the collection: auth, JSON, pagination, typed errors, retries, and every endpoint."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ import contextlib
 import email.utils
 import ipaddress
 import json
+import math
+import os
+import re
+import ssl
 import time
 import traceback
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 try:
     import requests
@@ -33,11 +37,20 @@ except ImportError:
     urllib3_exceptions = None
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
+    ShapeError,
+    check_answer,
+    describe_json,
+    excerpt,
+    is_api_id,
+)
 
 COLLECTION_VERSION = "1.0.0"
 DEFAULT_API_URL = "https://api.incident.io"
 USER_AGENT = f"incident_io.status_page/{COLLECTION_VERSION} ansible-core/{ANSIBLE_CORE_VERSION}"
+ACTION_GROUP = "group/incident_io.status_page.status_page"
 
 # The API's largest page: fewer round trips for every list read.
 MAX_PAGE_SIZE = 250
@@ -51,22 +64,48 @@ RETRY_AFTER_MAX_SECONDS = 120.0
 
 RETRYABLE_STATUSES = frozenset((500, 502, 503, 504))
 
+STATUS_PAGES_PATH = "/v2/status_pages"
+STRUCTURES_PATH = "/v2/status_page_structures"
+INCIDENTS_PATH = "/v2/status_page_incidents"
+INCIDENT_UPDATES_PATH = "/v2/status_page_incident_updates"
+MAINTENANCES_PATH = "/v2/status_page_maintenances"
+MAINTENANCE_UPDATES_PATH = "/v2/status_page_maintenance_updates"
+
+
+def non_empty_env_fallback(*names):
+    """The first of the environment variables that is set to something other than blank space.
+
+    A credential or a container with an empty field injects an empty variable; that means "not set", so the
+    next variable, or the option's default, applies instead of an empty value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
 CONNECTION_ARGUMENT_SPEC = {
+    # Not required in the argument spec: the client says every way to give a key when none is set.
     "api_key": {
         "type": "str",
-        "required": True,
         "no_log": True,
-        "fallback": (env_fallback, ["INCIDENT_API_KEY", "INCIDENT_IO_API_KEY"]),
+        "fallback": (non_empty_env_fallback, ["INCIDENT_API_KEY", "INCIDENT_IO_API_KEY"]),
     },
     "api_url": {
         "type": "str",
         "default": DEFAULT_API_URL,
-        "fallback": (env_fallback, ["INCIDENT_API_URL", "INCIDENT_ENDPOINT"]),
+        "fallback": (non_empty_env_fallback, ["INCIDENT_API_URL", "INCIDENT_ENDPOINT"]),
     },
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "float", "default": 30},
     "retries": {"type": "int", "default": 5},
 }
+
+MISSING_API_KEY = (
+    "api_key is required: set the api_key option, set it once for every module of the collection with "
+    f"module_defaults for {ACTION_GROUP}, or set the INCIDENT_API_KEY environment variable"
+)
 
 
 def connection_argument_spec(**module_options) -> dict:
@@ -85,6 +124,10 @@ class StatusPageError(Exception):
 
 class ConfigurationError(StatusPageError):
     """A connection option is unusable; raised before any request is sent."""
+
+
+class InputError(StatusPageError):
+    """A module option is unusable; raised before any request is sent. The message starts with the option."""
 
 
 class APIError(StatusPageError):
@@ -149,6 +192,26 @@ class UncertainWriteError(APIError):
     """A write failed in a way that leaves unknown whether it took effect, and retries are exhausted."""
 
 
+class UnexpectedAnswerError(APIError):
+    """The API said yes, but its answer lacks what the collection relies on (or is not JSON at all).
+
+    ``outcome`` says what that means: for a read, that nothing was written; for a write, that it was probably
+    applied, whether running again is safe, and how to check.
+    """
+
+    def __init__(self, problem: str, *, method: str, path: str, outcome: str = "", status: int | None = None):
+        self.problem = problem
+        self.outcome = outcome
+        message = f"{method} {path} succeeded, but {problem}"
+        if outcome:
+            message += f". {outcome}"
+        super().__init__(message, method=method, path=path, status=status)
+
+    def with_outcome(self, outcome: str) -> UnexpectedAnswerError:
+        return UnexpectedAnswerError(self.problem, outcome=outcome, method=self.method, path=self.path,
+                                     status=self.status)
+
+
 ERROR_CLASSES = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 429: RateLimitedError}
 
 PUBLISH_SCOPE = "status_pages.publish_updates"
@@ -156,9 +219,13 @@ PUBLISH_PERMISSION_HINT = (
     "the API key needs the permission 'Create status page incidents, status page maintenance windows, "
     f"and publish status page updates' (scope {PUBLISH_SCOPE})"
 )
+READ_FORBIDDEN_HINT = (
+    "reading needs no permission, so this API key cannot see this object: check that the key belongs to the "
+    "organisation of the status page, and that the page is a public or customer page (internal status pages "
+    "have no API access)"
+)
 AUTHENTICATION_HINT = "check api_key or INCIDENT_API_KEY: the API did not accept the key"
-TLS_HINT = ("the TLS connection to api_url failed: check that api_url is the https address of the API "
-            "(plain http is only for loopback test servers) and, for a private CA, validate_certs")
+STATUS_PAGE_INFO = "incident_io.status_page.status_page_info"
 
 
 def describe_api_error(status: int, body, method: str, path: str) -> tuple:
@@ -178,7 +245,7 @@ def describe_api_error(status: int, body, method: str, path: str) -> tuple:
         source = error.get("source")
         if isinstance(source, dict) and source.get("field"):
             text = f"{source['field']}: {text}"
-        details.append(text)
+        details.append(str(text))
     message = f"{method} {path} failed with HTTP {status}"
     if error_type:
         message += f" {error_type}"
@@ -188,9 +255,12 @@ def describe_api_error(status: int, body, method: str, path: str) -> tuple:
         message += ": " + body.strip()[:300]
     if status == 401:
         message += f" ({AUTHENTICATION_HINT})"
-    # The API's own 403 text may already name the scope; saying it twice helps nobody.
-    if status == 403 and PUBLISH_SCOPE not in message:
-        message += f" ({PUBLISH_PERMISSION_HINT})"
+    if status == 403:
+        if method == "GET":
+            message += f" ({READ_FORBIDDEN_HINT})"
+        # The API's own 403 text may already name the scope; saying it twice helps nobody.
+        elif PUBLISH_SCOPE not in message:
+            message += f" ({PUBLISH_PERMISSION_HINT})"
     if request_id:
         message += f" [request_id {request_id}]"
     return message, error_type, errors, request_id
@@ -202,12 +272,15 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        # float() also reads 'nan' and 'inf', which no sleep can take.
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -226,12 +299,20 @@ def is_loopback_host(host: str) -> bool:
 
 def validate_api_url(api_url: str) -> str:
     """The base URL without a trailing slash; plain http is accepted for loopback hosts only."""
-    parts = urlsplit(api_url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(api_url or "")
+        hostname = parts.hostname
+        # Reading the port checks it: urlsplit accepts ports such as 99999 until asked.
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError as exc:
+        raise ConfigurationError(f"api_url is not a valid URL ({exc}), got {api_url!r}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigurationError(f"api_url must be an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r}")
     if parts.query or parts.fragment:
         raise ConfigurationError(f"api_url must not carry a query or fragment, got {api_url!r}")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("api_url must not carry a user name or password; give the key as api_key")
+    if parts.scheme == "http" and not is_loopback_host(hostname):
         raise ConfigurationError(
             f"api_url {api_url!r} uses plain http to a host that is not loopback; the API key would travel "
             "unencrypted. Use https (plain http is accepted only for 127.0.0.1, ::1 and localhost)"
@@ -239,10 +320,53 @@ def validate_api_url(api_url: str) -> str:
     return api_url.rstrip("/")
 
 
+def check_id_option(value, option: str) -> str | None:
+    """An ID option without surrounding blank space, checked to be an API ID before it can reach a URL."""
+    if value is None:
+        return None
+    cleaned = value.strip()
+    if not cleaned:
+        raise InputError(f"{option}: must not be empty")
+    if not is_api_id(cleaned):
+        raise InputError(
+            f"{option}: {value!r} is not an incident.io ID; IDs are letters and digits only, such as "
+            "01JB5A7Z3KJ4W5M6N7P8Q9R0SV")
+    return cleaned
+
+
+def object_path(collection: str, object_id, what: str) -> str:
+    """The path of one object. The ID is checked and percent-encoded, so it can only name that object."""
+    if not is_api_id(object_id):
+        raise StatusPageError(
+            f"{what} {object_id!r} is not an incident.io ID (letters and digits); nothing was sent to "
+            f"{collection}/... with it")
+    return f"{collection}/{quote(object_id, safe='')}"
+
+
+def _causes(exc: BaseException) -> list:
+    """The exception and everything it wraps: requests and urllib3 nest the socket's error several levels deep."""
+    chain = []
+    pending = [exc]
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, BaseException) and not any(current is seen for seen in chain):
+            chain.append(current)
+            pending += [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
+    return chain
+
+
+# The operating system's words for a failure, such as "[Errno 111] Connection refused".
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^'\")(]+")
+# What resolvers say when a name does not resolve, for the urllib3 releases without NameResolutionError.
+_DNS_WORDS = ("Name or service not known", "nodename nor servname", "Temporary failure in name resolution",
+              "No address associated", "getaddrinfo failed", "Failed to resolve")
+
+
 def _nothing_was_sent(exc: Exception) -> bool:
     """True when the failure happened before the request could reach the server."""
     if isinstance(exc, (requests_exceptions.ConnectTimeout, requests_exceptions.SSLError,
-                        requests_exceptions.InvalidURL, requests_exceptions.InvalidSchema)):
+                        requests_exceptions.InvalidURL, requests_exceptions.InvalidSchema,
+                        requests_exceptions.InvalidHeader)):
         return True
     if isinstance(exc, requests_exceptions.ConnectionError) and urllib3_exceptions is not None:
         reason = exc.args[0] if exc.args else None
@@ -251,18 +375,48 @@ def _nothing_was_sent(exc: Exception) -> bool:
     return False
 
 
+def describe_transport_failure(exc: Exception, host: str, timeout: float) -> str:
+    """What went wrong on the wire, in words, without the layers of wrapping requests adds."""
+    chain = _causes(exc)
+    kinds = {type(cause).__name__ for cause in chain}
+    texts = " ".join(str(cause) for cause in chain)
+    errno_text = _ERRNO_RE.search(texts)
+    detail = errno_text.group(0).strip() if errno_text else ""
+    if isinstance(exc, requests_exceptions.SSLError):
+        # The ssl module's own words, such as "[SSL: CERTIFICATE_VERIFY_FAILED] ...", are the innermost error.
+        reasons = [cause for cause in chain if isinstance(cause, ssl.SSLError)]
+        return f"the TLS handshake with {host} failed ({reasons[-1] if reasons else exc})"
+    if isinstance(exc, requests_exceptions.ConnectTimeout):
+        return f"connecting to {host} timed out after {timeout:g} s"
+    if isinstance(exc, requests_exceptions.ReadTimeout):
+        return f"no answer came from {host} within {timeout:g} s (timeout)"
+    if kinds & {"NameResolutionError", "gaierror"} or any(word in texts for word in _DNS_WORDS):
+        return f"the host name of {host} could not be resolved (DNS{': ' + detail if detail else ''})"
+    if "ConnectionRefusedError" in kinds or "refused" in texts.lower():
+        return f"{host} refused the connection{' (' + detail + ')' if detail else ''}"
+    if isinstance(exc, requests_exceptions.ConnectionError):
+        return f"the connection to {host} failed or was dropped before an answer came ({detail or chain[-1]})"
+    return f"{type(exc).__name__}: {exc}"
+
+
 class StatusPageClient:
     """One keep-alive session per module run, speaking JSON to the incident.io API."""
 
     def __init__(self, api_key: str, api_url: str = DEFAULT_API_URL, *, validate_certs: bool = True,
                  timeout: float = 30, retries: int = 5, session=None, sleep=None):
+        api_key = (api_key or "").strip()
         if not api_key:
-            raise ConfigurationError("api_key is required: set the option or the INCIDENT_API_KEY environment variable")
-        if timeout is None or timeout <= 0:
+            raise ConfigurationError(MISSING_API_KEY)
+        if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in api_key):
+            # An HTTP header cannot carry these, and the error requests would raise quotes the key.
+            raise ConfigurationError("api_key contains blank space or control characters inside it; an incident.io "
+                                     "API key is one word, such as inc_ followed by letters and digits")
+        if timeout is None or timeout <= 0 or not math.isfinite(timeout):
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
         if retries is None or retries < 0:
             raise ConfigurationError(f"retries must be 0 or more, got {retries!r}")
         self.base_url = validate_api_url(api_url)
+        self._host = urlsplit(self.base_url).netloc
         self._api_key = api_key
         self.timeout = timeout
         self.retries = retries
@@ -289,48 +443,72 @@ class StatusPageClient:
     def _backoff(self, attempt: int) -> float:
         return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt))
 
+    def _connection_hint(self, tls: bool) -> str:
+        if self.base_url == DEFAULT_API_URL:
+            hint = (f"api_url (or the INCIDENT_API_URL environment variable) is {DEFAULT_API_URL}, the incident.io API: "
+                    "check that this host can reach it (network, DNS, proxy settings)")
+        else:
+            hint = (f"Check api_url (or the INCIDENT_API_URL environment variable): it is {self.base_url}, and the "
+                    f"incident.io API is at {DEFAULT_API_URL}")
+        if tls:
+            hint += ("; plain http is only for loopback test servers, and for a server with a private CA set "
+                     "validate_certs")
+        return hint
+
     def _send_once(self, method: str, path: str, query: dict | None, body):
-        """One HTTP exchange: (status, headers, decoded body) or a TransportError."""
+        """One HTTP exchange: (status, headers, decoded body, whether it was JSON) or a TransportError."""
         url = self.base_url + path
         try:
-            response = self.session.request(method, url, params=query, json=body, timeout=self.timeout)
+            # Redirects are not followed: a request goes to the configured API or nowhere, and requests would
+            # turn a redirected POST into a GET.
+            response = self.session.request(method, url, params=query, json=body, timeout=self.timeout,
+                                            allow_redirects=False)
         except requests_exceptions.RequestException as exc:
             maybe_sent = not _nothing_was_sent(exc)
-            kind = "the request may have reached the server" if maybe_sent else "nothing was sent"
-            if isinstance(exc, requests_exceptions.SSLError):
-                kind += "; " + TLS_HINT
-            message = self._redact(f"{method} {path} failed: {type(exc).__name__}: {exc} ({kind})")
+            what = describe_transport_failure(exc, self._host, self.timeout)
+            sent = "the request may have reached the server" if maybe_sent else "nothing was sent"
+            hint = self._connection_hint(isinstance(exc, requests_exceptions.SSLError))
+            message = self._redact(f"{method} {url} failed: {what}; {sent}. {hint}")
             raise TransportError(message, maybe_sent=maybe_sent, method=method, path=path) from None
         text = response.text
         try:
-            decoded = json.loads(text) if text.strip() else None
+            decoded, is_json = (json.loads(text), True) if text.strip() else (None, False)
         except ValueError:
-            decoded = text
-        return response.status_code, response.headers, decoded
+            decoded, is_json = text, False
+        return response.status_code, response.headers, decoded, is_json
 
     def request(self, method: str, path: str, *, query: dict | None = None, body=None,
-                retry_when_maybe_sent: bool = True, expected: tuple = (200, 201, 204)):
+                retry_when_maybe_sent: bool = True):
         """Send one logical request with the collection's retry rules and return the decoded body.
 
         429 and failures before sending are retried for every method. 5xx answers, timeouts and dropped
         connections after sending are retried only when ``retry_when_maybe_sent`` (reads, and creates that
-        carry an idempotency_key the API replays).
+        carry an idempotency_key the API replays). A success answers a JSON object, except for DELETE.
         """
         attempt = 0
         while True:
             try:
-                status, headers, decoded = self._send_once(method, path, query, body)
+                status, headers, decoded, is_json = self._send_once(method, path, query, body)
             except TransportError as exc:
                 if attempt >= self.retries or (exc.maybe_sent and not retry_when_maybe_sent):
                     raise
                 self._sleep(self._backoff(attempt))
                 attempt += 1
                 continue
-            if status in expected:
-                if status != 204 and not isinstance(decoded, dict):
-                    raise APIError(f"{method} {path} answered HTTP {status} with a body that is not a JSON object",
-                                   method=method, path=path, status=status)
-                return decoded if status != 204 else None
+            if 200 <= status < 300:
+                if method == "DELETE":
+                    return None
+                if not isinstance(decoded, dict):
+                    raise UnexpectedAnswerError(
+                        f"answered HTTP {status} with {self._describe_body(decoded, is_json)} instead of a JSON object",
+                        method=method, path=path, status=status)
+                return decoded
+            if 300 <= status < 400:
+                location = headers.get("Location") or "nowhere"
+                raise APIError(
+                    self._redact(f"{method} {path} answered HTTP {status}, a redirect to {location}, which the collection "
+                                 f"does not follow. {self._connection_hint(False)}"),
+                    method=method, path=path, status=status)
             message, error_type, errors, request_id = describe_api_error(status, decoded, method, path)
             error_class = ERROR_CLASSES.get(status, APIError)
             error = error_class(self._redact(message), method=method, path=path, status=status,
@@ -346,33 +524,75 @@ class StatusPageClient:
                 raise error
             attempt += 1
 
-    def get(self, path: str, query: dict | None = None) -> dict:
-        return self.request("GET", path, query=query)
+    def _describe_body(self, decoded, is_json: bool) -> str:
+        if decoded is None:
+            return "an empty body"
+        if not is_json:
+            return f"a body that is not JSON ({self._redact(excerpt(decoded))!r})"
+        return f"JSON {describe_json(decoded)} ({self._redact(excerpt(json.dumps(decoded, sort_keys=True)))})"
 
-    def create(self, path: str, body: dict) -> dict:
+    def _unwrap(self, method: str, path: str, answer: dict, envelope: str | None, kind: str | None):
+        """The object the answer carries under ``envelope`` (the whole answer without one), checked as ``kind``."""
+        value = answer if envelope is None else answer.get(envelope)
+        where = envelope or "the answer"
+        if envelope is not None and value is None:
+            raise UnexpectedAnswerError(
+                f"its answer has no {envelope} (got {self._redact(excerpt(answer))})", method=method, path=path)
+        try:
+            return check_answer(kind, value, where) if kind is not None else value
+        except ShapeError as exc:
+            raise UnexpectedAnswerError(
+                f"its answer is not usable: {self._redact(str(exc))} (got {self._redact(excerpt(answer))})",
+                method=method, path=path) from None
+
+    def _read_outcome(self) -> str:
+        return ("Nothing was written. Check that api_url (or INCIDENT_API_URL) is the incident.io API; it is "
+                f"{self.base_url}. If it is, the answer does not match the API's documentation: report it with "
+                "this message")
+
+    def _call(self, outcome: str, send):
+        """``send()``, with ``outcome`` added to the message of an answer that cannot be used."""
+        try:
+            return send()
+        except UnexpectedAnswerError as exc:
+            if exc.outcome:
+                raise
+            raise exc.with_outcome(outcome) from None
+
+    def get(self, path: str, query: dict | None = None, envelope: str | None = None, kind: str | None = None) -> dict:
+        return self._call(self._read_outcome(), lambda: self._unwrap(
+            "GET", path, self.request("GET", path, query=query), envelope, kind))
+
+    def create(self, path: str, body: dict, envelope: str | None = None, kind: str | None = None,
+               what: str = "the object") -> dict:
         """POST a create; it carries an idempotency_key, so a retry returns the object the first try made."""
-        try:
-            return self.request("POST", path, body=body, retry_when_maybe_sent=True)
-        except APIError as exc:
-            if not _maybe_landed(exc):
-                raise
-            raise _uncertain(exc, (
-                "the object may or may not have been created. Running the task again is safe: the create carries "
-                f"idempotency_key {body.get('idempotency_key')!r}, so the API answers with the object it made instead "
-                "of making a second one. To check now, look at the status page or list it with status_page_info"
-            )) from None
+        rerun = (f"Running the task again is safe: the create carries idempotency_key {body.get('idempotency_key')!r}, "
+                 "so the API answers with the object it made instead of making a second one")
+        check = f"To check now, look at the status page or list it with {STATUS_PAGE_INFO}"
+        return self._write("POST", path, body, envelope, kind,
+                           accepted=f"The API accepted the request, so {what} was probably created. {rerun}. {check}",
+                           uncertain=f"{what} may or may not have been created. {rerun}. {check}")
 
-    def put(self, path: str, body: dict) -> dict:
+    def put(self, path: str, body: dict, envelope: str | None = None, kind: str | None = None,
+            what: str = "the object") -> dict:
         # A PUT sends the whole desired state: repeating it converges on the same result.
+        rerun = "Running the task again is safe: the PUT sends the whole desired state"
+        check = f"To check now, look at the status page or read {what} with {STATUS_PAGE_INFO}"
+        return self._write("PUT", path, body, envelope, kind,
+                           accepted=f"The API accepted the change, so it was probably applied to {what}. {rerun}. {check}",
+                           uncertain=f"the change to {what} may or may not have been applied. {rerun}. {check}")
+
+    def _write(self, method: str, path: str, body: dict, envelope, kind, accepted: str, uncertain: str) -> dict:
+        """A write that is safe to repeat: retried like a read, with what its failure means for the object."""
         try:
-            return self.request("PUT", path, body=body, retry_when_maybe_sent=True)
+            return self._call(accepted, lambda: self._unwrap(
+                method, path, self.request(method, path, body=body, retry_when_maybe_sent=True), envelope, kind))
+        except UnexpectedAnswerError:
+            raise
         except APIError as exc:
             if not _maybe_landed(exc):
                 raise
-            raise _uncertain(exc, (
-                "the change may or may not have been applied. Running the task again is safe: the PUT sends the "
-                "whole desired state. To check now, look at the status page or read the object with status_page_info"
-            )) from None
+            raise _uncertain(exc, uncertain) from None
 
     def delete(self, path: str) -> None:
         attempt = 0
@@ -391,22 +611,31 @@ class StatusPageClient:
                 if attempt >= self.retries:
                     raise _uncertain(exc, (
                         "the object may or may not have been deleted. Running the task again is safe: a repeated "
-                        "delete of a deleted object changes nothing. To check now, look at the status page or read it "
-                        "with status_page_info")) from None
+                        f"delete of a deleted object changes nothing. To check now, look at the status page or read "
+                        f"it with {STATUS_PAGE_INFO}")) from None
             self._sleep(self._backoff(attempt))
             attempt += 1
 
-    def post_update(self, path: str, body: dict, landed) -> dict | None:
+    def post_update(self, path: str, body: dict, landed, envelope: str | None = None, kind: str | None = None) -> dict | None:
         """POST an update (no idempotency_key exists for updates) so that it is published exactly once.
 
         When a send fails in a way that may have reached the server, ``landed()`` re-reads the object and
         says whether the update is already there; the update is sent again only if it is not. Returns the
-        created update, or None when it was found to have landed.
+        created update ({} when the answer leaves it out), or None when it was found to have landed.
         """
+        outcome = ("The API accepted the update, so it was probably published. Running the task again is safe: it "
+                   "reads the object first and publishes nothing when the update is there. To check now, look at the "
+                   f"status page or read the object with {STATUS_PAGE_INFO}")
         attempt = 0
         while True:
             try:
-                return self.request("POST", path, body=body, retry_when_maybe_sent=False)
+                answer = self._call(outcome, lambda: self.request("POST", path, body=body, retry_when_maybe_sent=False))
+                if envelope is None or answer.get(envelope) is None:
+                    # The update's own record is optional in the answer: the caller knows what it posted.
+                    return answer if envelope is None else {}
+                return self._call(outcome, lambda: self._unwrap("POST", path, answer, envelope, kind))
+            except UnexpectedAnswerError:
+                raise
             except APIError as exc:
                 if not _maybe_landed(exc):
                     raise
@@ -415,14 +644,14 @@ class StatusPageClient:
                 except APIError as read_error:
                     raise _uncertain(exc, (
                         f"the update may or may not have been published, and re-reading the object to find out failed "
-                        f"({read_error}). Check the status page (or status_page_info) before running again: a re-run "
+                        f"({read_error}). Check the status page (or {STATUS_PAGE_INFO}) before running again: a re-run "
                         "that reads the update there publishes nothing")) from None
                 if found:
                     return None
                 if attempt >= self.retries:
                     raise UncertainWriteError(
                         f"{exc} -- the update was not found on the object after {attempt + 1} attempts; it was "
-                        "probably not published. Check the status page (or status_page_info) before running again.",
+                        f"probably not published. Check the status page (or {STATUS_PAGE_INFO}) before running again.",
                         method="POST", path=path, status=exc.status, error_type=exc.error_type,
                         errors=exc.errors, request_id=exc.request_id) from None
                 self._sleep(self._backoff(attempt))
@@ -435,39 +664,73 @@ class StatusPageClient:
         seen_cursors = set()
         while True:
             page = self.get(path, params)
-            items = page.get(key)
-            if not isinstance(items, list):
-                raise APIError(f"GET {path} answered without a {key!r} list", method="GET", path=path)
+            items = self._call(self._read_outcome(), lambda page=page: self._unwrap("GET", path, page, key, key))
             yield from items
-            cursor = (page.get("pagination_meta") or {}).get("after")
+            meta = page.get("pagination_meta")
+            cursor = meta.get("after") if isinstance(meta, dict) else None
+            if cursor is not None and not isinstance(cursor, str):
+                raise UnexpectedAnswerError(
+                    f"its pagination_meta.after is {describe_json(cursor)}, not a string (got {excerpt(meta)})",
+                    outcome=self._read_outcome(), method="GET", path=path)
             if not cursor or not items:
                 return
             if cursor in seen_cursors:
-                raise APIError(f"GET {path} returned the pagination cursor {cursor!r} twice", method="GET", path=path)
+                raise UnexpectedAnswerError(
+                    f"it returned the pagination cursor {cursor!r} twice; following it would never end",
+                    outcome=self._read_outcome(), method="GET", path=path)
             seen_cursors.add(cursor)
             params["after"] = cursor
 
-    # The API's endpoints, named after what they read or write.
+    # The API's endpoints, named after what they read or write. IDs reach a path only through object_path().
 
     def list_status_pages(self) -> list:
-        return list(self.paginate("/v2/status_pages", "status_pages"))
+        return list(self.paginate(STATUS_PAGES_PATH, "status_pages"))
 
     def get_structure(self, status_page_id: str) -> dict:
-        return self.get(f"/v2/status_page_structures/{status_page_id}")
+        return self.get(object_path(STRUCTURES_PATH, status_page_id, "status page ID"), kind="structure")
 
     def list_incidents(self, status_page_id: str, start_at: str | None = None, end_at: str | None = None) -> list:
-        return list(self.paginate("/v2/status_page_incidents", "status_page_incidents",
-                                  _time_window(status_page_id, start_at, end_at)))
+        return list(self.paginate(INCIDENTS_PATH, "status_page_incidents", _time_window(status_page_id, start_at, end_at)))
 
     def list_maintenances(self, status_page_id: str, start_at: str | None = None, end_at: str | None = None) -> list:
-        return list(self.paginate("/v2/status_page_maintenances", "status_page_maintenances",
+        return list(self.paginate(MAINTENANCES_PATH, "status_page_maintenances",
                                   _time_window(status_page_id, start_at, end_at)))
 
     def get_incident(self, incident_id: str) -> dict:
-        return self.get(f"/v2/status_page_incidents/{incident_id}")["status_page_incident"]
+        return self.get(object_path(INCIDENTS_PATH, incident_id, "incident ID"),
+                        envelope="status_page_incident", kind="status_page_incident")
 
     def get_maintenance(self, maintenance_id: str) -> dict:
-        return self.get(f"/v2/status_page_maintenances/{maintenance_id}")["status_page_maintenance"]
+        return self.get(object_path(MAINTENANCES_PATH, maintenance_id, "maintenance window ID"),
+                        envelope="status_page_maintenance", kind="status_page_maintenance")
+
+    def create_incident(self, body: dict) -> dict:
+        return self.create(INCIDENTS_PATH, body, envelope="status_page_incident", kind="status_page_incident",
+                           what="the incident")
+
+    def rename_incident(self, incident_id: str, name: str) -> dict:
+        return self.put(object_path(INCIDENTS_PATH, incident_id, "incident ID"), {"name": name},
+                        envelope="status_page_incident", kind="status_page_incident", what="the incident")
+
+    def post_incident_update(self, body: dict, landed) -> dict | None:
+        return self.post_update(INCIDENT_UPDATES_PATH, body, landed, envelope="status_page_incident_update",
+                                kind="status_page_incident_update")
+
+    def create_maintenance(self, body: dict) -> dict:
+        return self.create(MAINTENANCES_PATH, body, envelope="status_page_maintenance", kind="status_page_maintenance",
+                           what="the maintenance window")
+
+    def update_maintenance(self, maintenance_id: str, body: dict) -> dict:
+        return self.put(object_path(MAINTENANCES_PATH, maintenance_id, "maintenance window ID"), body,
+                        envelope="status_page_maintenance", kind="status_page_maintenance",
+                        what="the maintenance window")
+
+    def delete_maintenance(self, maintenance_id: str) -> None:
+        self.delete(object_path(MAINTENANCES_PATH, maintenance_id, "maintenance window ID"))
+
+    def post_maintenance_update(self, body: dict, landed) -> dict | None:
+        return self.post_update(MAINTENANCE_UPDATES_PATH, body, landed, envelope="status_page_maintenance_update",
+                                kind="status_page_maintenance_update")
 
     # Alert maintenance windows (MaintenanceWindows V1). Each operation needs a scope of its own, reads included,
     # and a refusal names it. Creates carry no idempotency key: see create_alert_window.

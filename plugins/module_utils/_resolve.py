@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import is_api_id
 
 # The API's IDs are 26-character ULIDs (Crockford base32). A reference shaped like one is used as an ID
 # without a lookup, which keeps by-ID runs at the request floor; the API itself rejects an unknown one.
-_ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+_ULID_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 MAX_LISTED_CANDIDATES = 10
 
 
@@ -23,7 +24,21 @@ class ResolveError(StatusPageError):
 
 
 def looks_like_id(reference: str) -> bool:
-    return bool(_ULID_RE.match(reference or ""))
+    return bool(_ULID_RE.fullmatch(reference or ""))
+
+
+def clean_reference(reference) -> str:
+    """A name or ID as typed, without the blank space a list typed as 'a, b' leaves around it."""
+    return str(reference).strip()
+
+
+def _unique_by_id(components: list) -> list:
+    """One entry per component: a component placed twice in a structure is still one component."""
+    unique = []
+    for component in components:
+        if component["id"] not in [seen["id"] for seen in unique]:
+            unique.append(component)
+    return unique
 
 
 def list_candidates(names: list) -> str:
@@ -40,13 +55,13 @@ def flatten_structure(structure: dict) -> list:
 
     def add(component, group=None, sub_page=None, group_hidden=False):
         components.append({
-            "id": component.get("component_id") or component.get("id"),
+            "id": component["component_id"],
             "name": component.get("name"),
             "group": group.get("name") if group else None,
             "group_id": group.get("id") if group else None,
             "sub_page": sub_page.get("name") if sub_page else None,
             "sub_page_id": sub_page.get("id") if sub_page else None,
-            "hidden": bool(component.get("hidden", False) or group_hidden),
+            "hidden": bool(component.get("hidden") or group_hidden),
         })
 
     def walk(items, sub_page=None):
@@ -56,7 +71,7 @@ def flatten_structure(structure: dict) -> list:
             if item.get("group"):
                 group = item["group"]
                 for component in group.get("components") or []:
-                    add(component, group=group, sub_page=sub_page, group_hidden=bool(group.get("hidden", False)))
+                    add(component, group=group, sub_page=sub_page, group_hidden=bool(group.get("hidden")))
             if item.get("sub_page") and sub_page is None:
                 walk(item["sub_page"].get("items"), sub_page=item["sub_page"])
 
@@ -93,15 +108,22 @@ class Resolver:
 
     def status_page(self, reference: str, option: str = "status_page") -> dict:
         """The page with this ID or exact name; an ID-shaped reference is trusted without a read."""
+        reference = clean_reference(reference)
+        if not reference:
+            raise ResolveError(f"{option}: must not be empty")
         if looks_like_id(reference) and self._status_pages is None:
             return {"id": reference}
         pages = self.status_pages()
         by_id = [page for page in pages if page.get("id") == reference]
-        if by_id:
-            return by_id[0]
-        by_name = [page for page in pages if page.get("name") == reference]
-        if len(by_name) == 1:
-            return by_name[0]
+        by_name = _unique_by_id([page for page in pages if page.get("name") == reference])
+        found = by_id[:1] or by_name
+        if len(found) == 1:
+            if not is_api_id(found[0].get("id")):
+                raise ResolveError(
+                    f"{option}: GET /v2/status_pages lists {reference!r} with the ID {found[0].get('id')!r}, which is "
+                    "not an incident.io ID (letters and digits); nothing was sent with it. Check that api_url is the "
+                    "incident.io API")
+            return found[0]
         if not by_name:
             raise ResolveError(
                 f"{option}: no status page named or with ID {reference!r} is visible to this API key; "
@@ -126,21 +148,53 @@ class Resolver:
     def resolve_components(self, status_page_id: str, references: list, option: str = "components") -> list:
         """Components by ID, Name, Group/Name, Sub-page/Name or Sub-page/Group/Name, in the order given.
 
-        ID-shaped references need no structure read; the structure is read once for all names.
+        References that land on the same component (a name and its ID, or a group path and a sub-page path)
+        are one component: it is listed once, where it was first named. ID-shaped references need no structure
+        read; the structure is read once for all names.
         """
-        if all(looks_like_id(reference) for reference in references) and status_page_id not in self._structures:
-            return [{"id": reference, "name": None, "group": None, "sub_page": None} for reference in references]
+        return _unique_by_id([component for _reference, component in self._resolve(status_page_id, references, option)])
+
+    def resolve_component_statuses(self, status_page_id: str, statuses: dict, option: str = "components") -> dict:
+        """{component ID: status} from {reference: status}; references that land on one component are one entry.
+
+        The same component asked for with two different statuses is an error naming both references.
+        """
+        references = list(statuses)
+        desired = {}
+        named_as = {}
+        problems = []
+        for reference, component in self._resolve(status_page_id, references, option):
+            status = statuses[reference]
+            if component["id"] in desired and desired[component["id"]] != status:
+                problems.append(
+                    f"{named_as[component['id']]!r} and {clean_reference(reference)!r} are the same component, set to "
+                    f"{desired[component['id']]!r} and {status!r}; give it once")
+                continue
+            desired.setdefault(component["id"], status)
+            named_as.setdefault(component["id"], clean_reference(reference))
+        if problems:
+            raise ResolveError(f"{option}: " + "; ".join(problems))
+        return desired
+
+    def _resolve(self, status_page_id: str, references: list, option: str) -> list:
+        """[(reference, component)] in the order given; fails listing every reference that is unknown or ambiguous."""
+        cleaned = [clean_reference(reference) for reference in references]
+        if any(not reference for reference in cleaned):
+            raise ResolveError(f"{option}: a component name or ID must not be empty")
+        if all(looks_like_id(reference) for reference in cleaned) and status_page_id not in self._structures:
+            return [(original, {"id": reference, "name": None, "group": None, "sub_page": None})
+                    for original, reference in zip(references, cleaned)]
         components = self.components(status_page_id)
         resolved = []
         problems = []
-        for reference in references:
+        for original, reference in zip(references, cleaned):
             by_id = [c for c in components if c["id"] == reference]
-            matches = by_id or [c for c in components if reference in _reference_forms(c)]
+            matches = _unique_by_id(by_id or [c for c in components if reference in _reference_forms(c)])
             if len(matches) == 1:
-                resolved.append(matches[0])
+                resolved.append((original, matches[0]))
             elif not matches and looks_like_id(reference):
                 # Not placed on this page's structure; the API decides whether it may be used.
-                resolved.append({"id": reference, "name": None, "group": None, "sub_page": None})
+                resolved.append((original, {"id": reference, "name": None, "group": None, "sub_page": None}))
             elif not matches:
                 problems.append(
                     f"no component {reference!r} on this status page; components: "

@@ -13,15 +13,21 @@ from datetime import datetime, timedelta, timezone
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
-_DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+# At most 15 digits a unit: int() refuses very long digit strings, and nothing needs more.
+_DURATION_RE = re.compile(r"^(?:(\d{1,15})w)?(?:(\d{1,15})d)?(?:(\d{1,15})h)?(?:(\d{1,15})m)?(?:(\d{1,15})s)?$")
 _RELATIVE_RE = re.compile(r"^(?:now)?\s*([+-])?\s*((?:\d+[wdhms])+)$")
 # Written out by hand because datetime.fromisoformat() only learnt "Z" and most ISO 8601 forms in
 # Python 3.11, and module code must run on the older Pythons ansible-core still supports.
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
     r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+
+# Bounds that keep every sum of a time and a duration inside what datetime can hold; no status page needs more.
+MIN_YEAR = 1900
+MAX_YEAR = 9000
+MAX_DURATION = timedelta(days=36525)
 
 EXPECTED_FORMS = "an ISO 8601 time such as 2026-05-01T02:00:00Z, 'now', or an offset from now such as +15m, -7d or 1h30m"
 
@@ -39,7 +45,10 @@ def parse_duration(value, option: str = "duration", allow_zero: bool = False) ->
     if isinstance(value, timedelta):
         delta = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        delta = timedelta(seconds=value)
+        try:
+            delta = timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            raise TimeParseError(f"{option}: {value!r} is not a duration in seconds") from None
     else:
         text = str(value).strip().lower().replace(" ", "")
         match = _DURATION_RE.match(text) if text else None
@@ -49,7 +58,12 @@ def parse_duration(value, option: str = "duration", allow_zero: bool = False) ->
                 "such as 30m, 2h, 1h30m or 1d"
             )
         weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+        try:
+            delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+        except OverflowError:
+            delta = timedelta.max
+    if delta > MAX_DURATION:
+        raise TimeParseError(f"{option}: {value!r} is longer than 100 years")
     if delta < timedelta(0):
         raise TimeParseError(f"{option}: {value!r} is negative; a duration must be positive")
     if delta == timedelta(0) and not allow_zero:
@@ -69,6 +83,8 @@ def parse_time(value, option: str = "time", now: datetime | None = None) -> date
     """An aware UTC datetime from ISO 8601 (naive means UTC), 'now', or an offset such as +15m or -7d."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    if isinstance(value, (bool, int, float)) or value is None:
+        raise TimeParseError(f"{option}: {value!r} is not a time; use {EXPECTED_FORMS}")
     text = str(value).strip()
     if not text:
         raise TimeParseError(f"{option}: an empty string is not a time; use {EXPECTED_FORMS}")
@@ -80,7 +96,7 @@ def parse_time(value, option: str = "time", now: datetime | None = None) -> date
     if relative:
         sign, amount = relative.groups()
         delta = parse_duration(amount, option, allow_zero=True)
-        return reference - delta if sign == "-" else reference + delta
+        return _within_bounds(reference - delta if sign == "-" else reference + delta, value, option)
     iso = _ISO_RE.match(text)
     if iso is None:
         raise TimeParseError(f"{option}: {value!r} is not a time; use {EXPECTED_FORMS}")
@@ -91,7 +107,20 @@ def parse_time(value, option: str = "time", now: datetime | None = None) -> date
                           microsecond, tzinfo=_parse_offset(offset))
     except ValueError as exc:
         raise TimeParseError(f"{option}: {value!r} is not a valid date or time ({exc})") from None
-    return parsed.astimezone(timezone.utc)
+    return _within_bounds(parsed, value, option).astimezone(timezone.utc)
+
+
+def parse_api_time(value, field: str) -> datetime:
+    """A time from an API answer: RFC 3339 only, never 'now' or an offset, which would move with the clock."""
+    if not isinstance(value, str) or _ISO_RE.match(value.strip()) is None:
+        raise TimeParseError(f"{field}: {value!r} is not an RFC 3339 time")
+    return parse_time(value, option=field)
+
+
+def _within_bounds(value: datetime, given, option: str) -> datetime:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise TimeParseError(f"{option}: {given!r} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+    return value
 
 
 def _parse_offset(offset: str | None) -> timezone:

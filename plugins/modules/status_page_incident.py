@@ -48,10 +48,12 @@ options:
       - ID of an existing status page incident to drive to the requested state, whatever its current state
         (a resolved incident is reopened when O(incident_status) is not V(resolved)).
       - When given, no lookup by name happens, and a different O(name) renames the incident.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   name:
     description:
-      - Title of the incident, at most 200 characters.
+      - Title of the incident, at most 200 characters. Blank space around it is ignored.
       - Required unless O(id) is given. Without O(id) it identifies the incident; with O(id) a different value
         renames the incident (the rename notifies nobody and adds no update).
     type: str
@@ -78,7 +80,8 @@ options:
     description:
       - Status each listed component should have, as a mapping of component to status.
       - A component is given by its ID, its name, C(Group/Name), C(Sub-page/Name) or C(Sub-page/Group/Name).
-        A name that matches several components fails and lists them.
+        A name that matches several components fails and lists them. Names that land on one component (a name and its ID, say) count as
+        one component, and fail if they ask for two statuses. Blank space around each name is ignored.
       - Statuses are V(operational), V(degraded_performance), V(partial_outage) and V(full_outage).
       - Components not listed keep their current status.
       - Must not be set with O(incident_status=resolved); resolving sets every component to operational.
@@ -118,7 +121,9 @@ notes:
     components whose status differs.
   - The API allows 100 updates per incident; the module refuses to send the 101st.
   - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
-    the same incident take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    the same incident take turns through a lock file in a directory of the temporary directory that only the user can
+    enter, so each update is posted once. A run waits at most O(timeout) seconds for another one, then fails naming
+    the incident and the lock file; each run removes its lock file when it is done. Runs
     on different hosts share no lock; opening an incident is still safe there (its create carries the requested state
     and an idempotency key), but two of them updating the same incident at the same moment can both post the update,
     because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.
@@ -299,8 +304,10 @@ diff:
 import copy
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
+    InputError,
     NotFoundError,
     StatusPageError,
+    check_id_option,
     connection_argument_spec,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
@@ -308,6 +315,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._lock impo
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
     Resolver,
+    clean_reference,
     looks_like_id,
     qualified_name,
 )
@@ -331,21 +339,28 @@ MAX_UPDATES = 100
 # moves the key on. More than a handful in a row means something else is wrong.
 MAX_CREATE_ATTEMPTS = 5
 
-INCIDENTS_PATH = "/v2/status_page_incidents"
-UPDATES_PATH = "/v2/status_page_incident_updates"
+
+def clean_params(params: dict) -> dict:
+    """The options without the blank space around IDs, names and page references, which is never meant."""
+    cleaned = dict(params)
+    for option in ("status_page", "name"):
+        if cleaned[option] is not None:
+            cleaned[option] = cleaned[option].strip()
+    cleaned["id"] = check_id_option(params["id"], "id")
+    return cleaned
 
 
 def validate_input(params: dict) -> list:
     """Check every option before any request; returns the components as [(reference, status)]."""
+    params = clean_params(params)
+    for option in ("status_page", "name"):
+        if params[option] is not None and not params[option]:
+            raise InputError(f"{option}: must not be empty")
     if params["id"] is None:
         for option in ("status_page", "name"):
-            if not params[option]:
-                raise StatusPageError(f"{option}: required unless id is given")
-    elif not params["id"].strip():
-        raise StatusPageError("id: must not be empty")
+            if params[option] is None:
+                raise InputError(f"{option}: required unless id is given")
     if params["name"] is not None:
-        if not params["name"].strip():
-            raise StatusPageError("name: must not be empty")
         if len(params["name"]) > MAX_NAME_LENGTH:
             raise StatusPageError(
                 f"name: is {len(params['name'])} characters long; the API allows at most {MAX_NAME_LENGTH}")
@@ -365,6 +380,8 @@ def validate_input(params: dict) -> list:
         elif status not in COMPONENT_STATUSES:
             problems.append(f"{reference!r} is set to {status!r}, which is not a component status; use one of "
                             f"{', '.join(COMPONENT_STATUSES)}")
+        elif not clean_reference(reference):
+            problems.append("a component name or ID must not be empty")
         else:
             components.append((str(reference), status))
     if problems:
@@ -512,7 +529,7 @@ class IncidentRun:
 
     def __init__(self, module, client):
         self.module = module
-        self.params = module.params
+        self.params = clean_params(module.params)
         self.client = client
         self.resolver = Resolver(client)
         self.check_mode = module.check_mode
@@ -523,18 +540,11 @@ class IncidentRun:
         """Desired status by component ID; names the components when the structure was read anyway."""
         if not references:
             return {}
-        resolved = self.resolver.resolve_components(status_page_id, [ref for ref, _status in references])
-        if not all(looks_like_id(ref) for ref, _status in references):
+        # References that land on one component are one component (the resolver's rule, as for maintenance).
+        desired = self.resolver.resolve_component_statuses(status_page_id, dict(references))
+        if not all(looks_like_id(clean_reference(ref)) for ref, _status in references):
             # The structure was read to resolve the names: name every component with it, at no extra cost.
             self.component_names = {c["id"]: qualified_name(c) for c in self.resolver.components(status_page_id)}
-        desired = {}
-        given = {}
-        for (reference, status), component in zip(references, resolved):
-            if component["id"] in given:
-                raise StatusPageError(
-                    f"components: {given[component['id']]!r} and {reference!r} are the same component")
-            given[component["id"]] = reference
-            desired[component["id"]] = status
         return desired
 
     def describe(self, incident: dict | None) -> dict:
@@ -577,8 +587,11 @@ class IncidentRun:
         desired_components = self.resolve_components(page["id"], references) if page else {}
         # Runs on this host that manage the same incident read, decide and write in turn, so that parallel runs
         # of one task post each update once (the API has no idempotency key for updates).
-        lock = (params["id"], "") if params["id"] else (page["id"], params["name"])
-        with host_lock(self.client.base_url, "incident", *lock):
+        if params["id"]:
+            lock, what = (params["id"], ""), f"incident {params['id']}"
+        else:
+            lock, what = (page["id"], params["name"]), f"the incident named {params['name']!r} on status page {page['id']}"
+        with host_lock(self.client.base_url, "incident", *lock, timeout=self.client.timeout, what=what):
             return self.decide(page, references, desired_status, desired_components)
 
     def decide(self, page, references, desired_status, desired_components) -> dict:
@@ -595,7 +608,11 @@ class IncidentRun:
                 raise StatusPageError(
                     f"id: incident {params['id']} is on status page {incident.get('status_page_id')}, not on "
                     f"{params['status_page']!r} ({page['id']})")
-            if page is None:
+            if page is None and references:
+                if incident.get("status_page_id") is None:
+                    raise StatusPageError(
+                        f"components: the API's answer for incident {incident['id']} names no status page, so the "
+                        "components cannot be looked up; give status_page too")
                 desired_components = self.resolve_components(incident["status_page_id"], references)
             return self.drive(incident, desired_status, desired_components, params["idempotency_key"])
 
@@ -643,7 +660,7 @@ class IncidentRun:
             return self.finish("created", None, predicted_incident(body, self.now), key, warnings)
         closed_ids = list(closed_ids)
         for _attempt in range(MAX_CREATE_ATTEMPTS):
-            created = self.client.create(INCIDENTS_PATH, body)["status_page_incident"]
+            created = self.client.create_incident(body)
             if created.get("incident_status") != RESOLVED:
                 break
             if user_key:
@@ -652,6 +669,13 @@ class IncidentRun:
                 return self.finish("none", created, created, key, warnings=[
                     f"idempotency_key {key!r} belongs to incident {created.get('id')}, which is resolved; "
                     "nothing was published. Use a new idempotency_key to open a new incident."])
+            if created["id"] in closed_ids:
+                # Deriving yet another key cannot help when the API answers different keys with one incident.
+                raise StatusPageError(
+                    f"idempotency_key: the derived key {key!r} was answered with incident {created['id']}, which this "
+                    f"run already counted as a past occurrence named {params['name']!r}; the API replays that "
+                    "incident whatever the key, so no new incident was opened and deriving another key would not "
+                    "help. Give an idempotency_key to name the incident to open")
             # The derived key belonged to an occurrence that has left the lookback: move on to the next one.
             closed_ids.append(created["id"])
             key = occurrence_key(status_page_id, "incident", params["name"], closed_ids)
@@ -689,8 +713,7 @@ class IncidentRun:
             if self.check_mode:
                 after = dict(after, name=params["name"])
             else:
-                after = self.client.put(f"{INCIDENTS_PATH}/{incident['id']}", {"name": params["name"]})[
-                    "status_page_incident"]
+                after = self.client.rename_incident(incident["id"], params["name"])
         if body is not None:
             after = self.publish(after, body)
         if body is None:
@@ -728,10 +751,11 @@ class IncidentRun:
                 and latest.get("incident_status") == (body.get("incident_status") or incident.get("incident_status"))
             )
 
-        answer = self.client.post_update(UPDATES_PATH, body, landed)
+        answer = self.client.post_incident_update(body, landed)
         if answer is None:
             return reread["incident"]
-        return apply_update(incident, body, answer.get("status_page_incident_update"), self.now)
+        # An answer without the update's record leaves the prediction, which is what was posted.
+        return apply_update(incident, body, answer or None, self.now)
 
 
 MODULE_ARGS = dict(

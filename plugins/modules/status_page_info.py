@@ -209,6 +209,9 @@ def read_status_pages(module, client) -> dict:
         include = ALL_INCLUDES
     since, until = parse_range(params)
 
+    # Blank space around a name is never meant (a value read from a file keeps its newline).
+    name = params["name"].strip() if params["name"] is not None else None
+
     resolver = Resolver(client)
     result = {"changed": False, "status_pages": resolver.status_pages()}
     if params["status_page"] is None:
@@ -224,11 +227,11 @@ def read_status_pages(module, client) -> dict:
         ]
     if "incidents" in include:
         incidents = client.list_incidents(page["id"], start_at=since, end_at=until)
-        result["incidents"] = [i for i in incidents if params["name"] is None or i.get("name") == params["name"]]
+        result["incidents"] = [i for i in incidents if name is None or i.get("name") == name]
     if "maintenances" in include:
         maintenances = client.list_maintenances(page["id"], start_at=since, end_at=until)
         result["maintenances"] = [
-            with_window(m) for m in maintenances if params["name"] is None or m.get("name") == params["name"]
+            with_window(m) for m in maintenances if name is None or m.get("name") == name
         ]
     return result
 

@@ -50,11 +50,14 @@ options:
       - When given, no lookup by name happens and the module drives that window to O(state), moving it back to
         an earlier state if asked. With O(name), the window is renamed.
       - An ID that does not exist fails, except with O(state=absent), where it means the window is already gone.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   name:
     description:
       - Title of the maintenance window, at most 200 characters.
       - Required unless O(id) is given.
+      - Blank space around the name is ignored.
     type: str
   state:
     description:
@@ -96,6 +99,8 @@ options:
     description:
       - Components under maintenance, each by name, as V(Group/Name) or V(Sub-page/Name) when a name is not
         unique, or by ID.
+      - Names that land on one component (a name and its ID, say) count as one component. Blank space around each
+        name is ignored.
       - Required to create a window, with at least one component.
       - The API cannot change the components of an existing window; a difference is reported as a warning and
         the window keeps its components.
@@ -148,7 +153,9 @@ notes:
   - A maintenance window can hold at most 100 updates; the module refuses to send the 101st.
   - The look-up by name relies on the API's time filter, not on the order of its lists.
   - Parallel runs on one host (forks of one play, parallel jobs on one controller or execution node) that manage
-    the same window take turns through a lock file in the temporary directory, so each update is posted once. Runs
+    the same window take turns through a lock file in a directory of the temporary directory that only the user can
+    enter, so each update is posted once. A run waits at most O(timeout) seconds for another one, then fails naming
+    the window and the lock file; each run removes its lock file when it is done. Runs
     on different hosts share no lock; opening a window is still safe there (its create carries the requested state
     and an idempotency key), but two of them moving the same window at the same moment can both post the update,
     because the API offers no idempotency key for updates. Use C(run_once) or a single job for such steps.
@@ -337,8 +344,10 @@ diff:
 import copy
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
+    InputError,
     NotFoundError,
     StatusPageError,
+    check_id_option,
     connection_argument_spec,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
@@ -349,7 +358,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     with_window,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
-from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver
+from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver, clean_reference
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     format_time,
     parse_duration,
@@ -357,9 +366,6 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._time impo
     requested_window,
     utcnow,
 )
-
-MAINTENANCES_PATH = "/v2/status_page_maintenances"
-UPDATES_PATH = "/v2/status_page_maintenance_updates"
 
 SCHEDULED = "maintenance_scheduled"
 IN_PROGRESS = "maintenance_in_progress"
@@ -389,32 +395,36 @@ class MaintenanceRequest:
     def __init__(self, params: dict, now):
         self.now = now
         self.state = params["state"]
-        self.id = params["id"]
-        self.name = params["name"]
-        self.status_page = params["status_page"]
+        # Surrounding blank space is never part of an ID, a name or a reference: a value typed as "a, b" or read
+        # from a file with its newline means the same as without it.
+        self.id = check_id_option(params["id"], "id")
+        self.name = params["name"].strip() if params["name"] is not None else None
+        self.status_page = params["status_page"].strip() if params["status_page"] is not None else None
         self.message = params["msg"]
         self.notify_subscribers = params["notify_subscribers"]
         self.automate = params["automate"]
         self.user_key = params["idempotency_key"]
         self.components = params["components"]
 
+        if self.status_page is not None and not self.status_page:
+            raise InputError("status_page: must not be empty")
         if self.name is not None:
-            if not self.name.strip():
-                raise StatusPageError("name: must not be empty")
+            if not self.name:
+                raise InputError("name: must not be empty")
             if len(self.name) > MAX_NAME_LENGTH:
-                raise StatusPageError(f"name: is {len(self.name)} characters long; the API accepts at most {MAX_NAME_LENGTH}")
+                raise InputError(f"name: is {len(self.name)} characters long; the API accepts at most {MAX_NAME_LENGTH}")
         if self.message is not None:
             if not self.message.strip():
-                raise StatusPageError("msg: must not be empty; leave it out to use the default message")
+                raise InputError("msg: must not be empty; leave it out to use the default message")
             if len(self.message) > MAX_MESSAGE_LENGTH:
-                raise StatusPageError(
+                raise InputError(
                     f"msg: is {len(self.message)} characters long; the API accepts at most {MAX_MESSAGE_LENGTH}")
         if self.user_key is not None and not self.user_key.strip():
-            raise StatusPageError("idempotency_key: must not be empty")
+            raise InputError("idempotency_key: must not be empty")
         if self.components is not None and not self.components and self.state in ("scheduled", "in_progress"):
-            raise StatusPageError("components: a maintenance window needs at least one component")
-        if self.components is not None and any(not (ref or "").strip() for ref in self.components):
-            raise StatusPageError("components: a component name or ID must not be empty")
+            raise InputError("components: a maintenance window needs at least one component")
+        if self.components is not None and any(not clean_reference(ref or "") for ref in self.components):
+            raise InputError("components: a component name or ID must not be empty")
 
         window = requested_window(params["start_at"], params["end_at"], params["duration"], now)
         self.start, self.start_absolute = window.start, window.start_absolute
@@ -510,11 +520,8 @@ class MaintenanceRun:
         return (open_windows[0] if open_windows else None), closed
 
     def resolve_components(self, page_id: str, references: list) -> list:
-        resolved = []
-        # The same component named twice (by name and by ID, say) is one component; the API refuses repeats.
-        for component in self.resolver.resolve_components(page_id, references, option="components"):
-            if component["id"] not in [seen["id"] for seen in resolved]:
-                resolved.append(component)
+        # References that land on one component (a name and its ID, say) are one component: the resolver's rule.
+        resolved = self.resolver.resolve_components(page_id, references, option="components")
         if any(component.get("name") for component in resolved):
             # The structure was read to resolve names: it names the window's other components for free.
             for component in self.resolver.components(page_id):
@@ -531,8 +538,11 @@ class MaintenanceRun:
             desired_components = self.resolve_components(page_id, request.components)
         # Runs on this host that manage the same window read, decide and write in turn, so that parallel runs
         # of one task post each update once (the API has no idempotency key for updates).
-        lock = (request.id, "") if request.id is not None else (page_id, request.name)
-        with host_lock(self.client.base_url, "maintenance", *lock):
+        if request.id is not None:
+            lock, what = (request.id, ""), f"maintenance window {request.id}"
+        else:
+            lock, what = (page_id, request.name), f"the maintenance window named {request.name!r} on status page {page_id}"
+        with host_lock(self.client.base_url, "maintenance", *lock, timeout=self.client.timeout, what=what):
             return self.decide(request, page_id, desired_components, params)
 
     def decide(self, request, page_id, desired_components, params) -> dict:
@@ -570,7 +580,7 @@ class MaintenanceRun:
                           "are past occurrences and are deleted only by id")
             return self.result(False, "none", None, None, key)
         if not self.check_mode:
-            self.client.delete(f"{MAINTENANCES_PATH}/{current['id']}")
+            self.client.delete_maintenance(current["id"])
         return self.result(True, "deleted", current, {}, key, before=current)
 
     def already_completed(self, request, latest_closed, key) -> dict:
@@ -612,7 +622,7 @@ class MaintenanceRun:
 
         closed_ids = [m["id"] for m in closed]
         for _attempt in range(MAX_OCCURRENCE_ATTEMPTS):
-            created = self.client.create(MAINTENANCES_PATH, body)["status_page_maintenance"]
+            created = self.client.create_maintenance(body)
             replayed_other = is_complete(created) or created.get("name") != request.name
             if not replayed_other:
                 if STATUS_ORDER.get(created.get("maintenance_status"), -1) < STATUS_ORDER[request.desired_status]:
@@ -625,6 +635,13 @@ class MaintenanceRun:
                           f"({created.get('name')!r}, {STATE_BY_STATUS.get(created.get('maintenance_status'), created.get('maintenance_status'))}); "
                           "nothing was written, so a finished deploy is not reopened. Use a new key for a new window")
                 return self.result(False, "none", created, created, body["idempotency_key"], before=created)
+            if created["id"] in closed_ids:
+                # Deriving yet another key cannot help when the API answers different keys with one window.
+                raise StatusPageError(
+                    f"idempotency_key: the derived key {body['idempotency_key']!r} was answered with maintenance window "
+                    f"{created['id']}, which this run already counted as a past occurrence named {request.name!r}; "
+                    "the API replays that window whatever the key, so no new window was created and deriving another "
+                    "key would not help. Give an idempotency_key to name the window to create")
             # The derived key belonged to an occurrence that has left the lookback (or was renamed since):
             # count it as a past occurrence and derive the next key.
             closed_ids.append(created["id"])
@@ -666,7 +683,7 @@ class MaintenanceRun:
         if put_body is not None:
             after = predict_rescheduled(after, put_body)
             if not self.check_mode:
-                after = self.client.put(f"{MAINTENANCES_PATH}/{current['id']}", put_body)["status_page_maintenance"]
+                after = self.client.update_maintenance(current["id"], put_body)
         if update_body is not None:
             after = self.post_update(after, update_body, request.now)
         if update_body is None:
@@ -688,15 +705,29 @@ class MaintenanceRun:
             self.warn(f"maintenance window {current['id']} is complete; a completed window is never rescheduled "
                       f"or renamed (asked: name {new_name!r}, {new_start} to {new_end})")
             return None
-        if new_start is None or new_end is None:
-            raise StatusPageError(f"maintenance window {current['id']} has no schedule the API reports; "
-                                  "give both start_at and end_at to reschedule it")
-        if parse_time(new_end) <= parse_time(new_start):
-            option = "end_at" if request.end_absolute and request.end is not None else "start_at"
-            raise StatusPageError(
-                f"{option}: the window would end ({new_end}) before it starts ({new_start}); "
-                f"window {current['id']} is scheduled {start_at} to {end_at}")
+        if new_start is None or new_end is None or parse_time(new_end) <= parse_time(new_start):
+            raise StatusPageError(self.unusable_schedule(request, current, new_start, new_end, start_at, end_at))
         return {"name": new_name, "start_at": new_start, "end_at": new_end}
+
+    @staticmethod
+    def unusable_schedule(request, current, new_start, new_end, start_at, end_at) -> str:
+        """Why the PUT cannot be sent, blaming only an option the task gave."""
+        given = [option for option, fixed in (("start_at", request.start_absolute),
+                                              ("end_at", request.end is not None and request.end_absolute)) if fixed]
+        if new_start is None or new_end is None:
+            problem = f"reports no {'start' if new_start is None else 'end'}"
+        else:
+            problem = f"would end ({new_end}) before it starts ({new_start})"
+        if not given:
+            # Only the name changes: the API renames with a PUT that sends the schedule too, and the one the window
+            # reports cannot be sent back.
+            return (f"name: maintenance window {current['id']} cannot be renamed to {request.name!r}: the API renames "
+                    f"with a PUT that also sends the schedule, and the window {problem}, which the API would refuse. "
+                    "Give a schedule with absolute start_at and end_at (or duration) in the same task, or rename it "
+                    "in the dashboard")
+        return (f"{' and '.join(given)}: the window {problem}; maintenance window {current['id']} is scheduled "
+                f"{start_at or 'without a start'} to {end_at or 'without an end'}. Give both start_at and end_at "
+                "(or duration) to reschedule it")
 
     def plan_update(self, request, current, current_ids, by_id):
         """The maintenance update to post, or None when the window already shows what was asked."""
@@ -736,10 +767,11 @@ class MaintenanceRun:
             return same_message(last.get("message"), body["message"]) and (
                 "maintenance_status" not in body or last.get("maintenance_status") == body["maintenance_status"])
 
-        update = self.client.post_update(UPDATES_PATH, body, landed)
+        update = self.client.post_maintenance_update(body, landed)
         if update is None:
             return refreshed["maintenance"]
-        return predict_updated(current, body, now, update.get("status_page_maintenance_update"))
+        # An answer without the update's record leaves the prediction, which is what was posted.
+        return predict_updated(current, body, now, update or None)
 
     # ----- result --------------------------------------------------------------------------------
 

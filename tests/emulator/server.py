@@ -380,7 +380,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if response.status != 204:
+        # A HEAD answer has headers only: a body would be read as the start of the next answer.
+        if response.status != 204 and self.command != "HEAD":
             self.wfile.write(payload)
 
     def _send_view(self, store, path):
@@ -406,6 +407,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+    def __getattr__(self, name):
+        # http.server answers a method it has no do_<METHOD> for with its own 501 HTML page; every method reaches
+        # the API's routing instead, which answers 405 (or 404) in the API's error shape.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         LOG.info("%s - %s", self.address_string(), format % args)

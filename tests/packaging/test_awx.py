@@ -228,12 +228,19 @@ def test_workflow_start_and_complete_in_separate_jobs(emulator, installed_collec
     assert window["maintenance_status"] == "maintenance_complete"
     assert [update["maintenance_status"] for update in window["updates"]] == ["maintenance_in_progress", "maintenance_complete"]
 
-    # Relaunching either job of the same workflow writes nothing: the workflow job ID names the window.
+    # Relaunching either job of the same workflow writes nothing: the workflow job ID names the window. A relaunched
+    # complete job succeeds; a relaunched start job fails, naming the finished window, so that the deploy node that
+    # follows it in the workflow does not run with nothing on the page.
     emulator.control("DELETE", "requests")
 
-    for playbook, job_id in (("maintenance_complete.yml", 4246), ("maintenance_start.yml", 4247)):
-        relaunched = run_job(tmp_path, installed_collections, AWX_DIR / playbook, {**workflow_vars, "awx_job_id": job_id}, credential)
-        assert (relaunched.status, relaunched.rc) == ("successful", 0), job_output(relaunched)
+    relaunched = run_job(tmp_path, installed_collections, AWX_DIR / "maintenance_complete.yml", {**workflow_vars, "awx_job_id": 4246}, credential)
+    assert (relaunched.status, relaunched.rc) == ("successful", 0), job_output(relaunched)
+    relaunched = run_job(tmp_path, installed_collections, AWX_DIR / "maintenance_start.yml", {**workflow_vars, "awx_job_id": 4247}, credential)
+    output = job_output(relaunched)
+    assert relaunched.status == "failed", output
+    assert f"names maintenance window {window['id']} ('Database upgrade'), completed at" in output
+    assert "give a new maintenance_window_idempotency_key" in output
+    check_no_secret_leaked(relaunched, output)
 
     # At most a create carrying the same idempotency key, which the API answers with the existing window.
     writes = [entry for entry in emulator.requests() if entry["method"] != "GET"]

@@ -53,8 +53,8 @@ Every row is a case of the `bad_input` integration target, which runs it against
 checks that:
 
 - the task fails, with the message shown here (word for word, once `<request_id>`, `<port>`, `<incident id>` and
-  `<alert window id>` are replaced with the real values; rows marked *text from the TLS library* or *text from
-  ansible-core* may differ in those parts between Python, OpenSSL and ansible-core versions);
+  `<alert window id>` are replaced with the real values; rows marked *text from* the TLS library, the system's
+  resolver or ansible-core may differ in those parts between Python, OpenSSL, resolver and ansible-core versions);
 - the message names the option that is wrong or, when the server refused the request, carries the server's own
   error and the `request_id` to quote to incident.io support;
 - nothing was written: the server's incidents, maintenance windows, alert maintenance windows and idempotency keys
@@ -64,10 +64,14 @@ checks that:
   HTTP 422 (a lead or a condition subject that the organisation does not have: only the server knows its users
   and alert attributes).
 
-Input errors are found before any request is sent; names are resolved with reads before any write. The
-connection options default to the emulator and a key with the publish permission and the alert maintenance
-window scopes; `api_key: null` means the option is not set and `INCIDENT_API_KEY` is empty. Values shown as
-`{{ ... }}` are templated when the case runs.
+Input errors are found before any request is sent; names are resolved with reads before any write; an ID reaches a
+URL only if it is letters and digits. The connection options default to the emulator and a key with the publish
+permission and the alert maintenance window scopes; `api_key: null` or `api_url: null` means the option is not set,
+and the environment variables it falls back to (`INCIDENT_API_KEY`, `INCIDENT_IO_API_KEY`, `INCIDENT_API_URL`,
+`INCIDENT_ENDPOINT`) are empty, which counts as not set, unless the row shows them (`env`). A row with a `fault` has
+the emulator answer the next matching request with it. `html_url` is a server that answers like a proxy or captive
+portal (HTML), or with the empty JSON object `{}` the spec allows. Values shown as `{{ ... }}` are templated when the
+case runs.
 
 The role's variables are checked against `meta/argument_specs.yml` when the role is included. Errors found by
 the modules the role calls name the module's option (`name`, `duration`, `components`), which the role fills from
@@ -112,13 +116,17 @@ def render(cases: list) -> str:
     for number, case in enumerate(cases, 1):
         message = code(case["message"])
         if not case.get("exact", True):
-            message += "<br>*text from the TLS library*" if case["id"].startswith("tls") else "<br>*text from ansible-core*"
+            message += f"<br>*text from {case.get('varies', 'ansible-core')}*"
         options = case.get("vars") if case["entry"].startswith("role:") else case.get("args")
+        shown = show_options(options or {})
+        for label in ("env", "fault"):
+            if label in case:
+                shown += "<br>" + code(f"{label}: {json.dumps(case[label])}")
         lines.append(" | ".join([
             f"| {number}",
             case["input"].replace("|", "\\|"),
             ENTRY_LABELS[case["entry"]],
-            show_options(options or {}),
+            shown,
             message,
             LOG_LABELS[case["log"]] + " |",
         ]))

@@ -245,6 +245,21 @@ def test_malformed_requests(api):
     error_of(response, 405, "method_not_allowed")
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "HEAD", "CONNECT", "QUERY", "BREW"])
+def test_methods_the_spec_does_not_have_answer_405_in_the_api_shape(api, method):
+    # http.server would answer these with its own 501 HTML page.
+    response = api.request(method, "/v2/status_page_incidents", check=False)
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, POST"
+    if method != "HEAD":
+        body = error_of(response, 405, "method_not_allowed", "method_not_allowed")
+        assert body["errors"][0]["message"] == f"Method {method} is not allowed on /v2/status_page_incidents"
+        assert response.headers["Content-Type"] == "application/json"
+    else:
+        assert response.content == b""
+    # The connection stays usable: a HEAD answer carries no body that the next answer would be mistaken for.
+    assert api.get("/v2/status_pages").status_code == 200
+
+
 @pytest.mark.parametrize("size", [0, 251])
 def test_page_size_out_of_range(api, size):
     error_of(api.get(f"/v2/status_page_incidents?status_page_id={ACME}&page_size={size}"), 422, "validation_error", field="page_size")

@@ -6,11 +6,18 @@
 
 A missing or an extra call fails the test, so a check-mode test that scripts only reads proves that no
 write was sent.
+
+Every module run also compares its whole outcome (the result or failure, the warnings, and the requests sent) with
+the one recorded for that test in modules/outputs/<test file>.json, so a change of any message, return value or
+request fails a test, not only the parts a test asserts by hand. After a deliberate change, re-record them with
+UPDATE_OUTPUTS=1 (without pytest-xdist: `pytest -p no:xdist tests/unit/plugins/modules`) and review the diff.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +28,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _lock
 
 API_URL = "https://api.incident.test"
 API_KEY = "inc_unit_test_key_7f3a9c"
@@ -67,10 +74,11 @@ class FakeSession:
         self.verify = True
         self.closed = False
 
-    def request(self, method, url, params=None, json=None, timeout=None):
+    def request(self, method, url, params=None, json=None, timeout=None, allow_redirects=True):
         parts = urlsplit(url)
         self.sent.append({"method": method, "path": parts.path, "query": params, "body": json,
-                          "headers": dict(self.headers), "timeout": timeout, "url": url})
+                          "headers": dict(self.headers), "timeout": timeout, "url": url,
+                          "allow_redirects": allow_redirects, "verify": self.verify})
         assert self.expected, f"unexpected extra request: {method} {parts.path} {params} {json}"
         call = self.expected.pop(0)
         assert (method, parts.path) == (call.method, call.path), f"expected {call}, got {method} {parts.path}"
@@ -129,6 +137,35 @@ def make_client(calls, **kwargs):
     return client, session, sleeps
 
 
+FROM_PARAMS = _client.StatusPageClient.from_params.__func__
+OUTPUTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "modules", "outputs")
+_OUTPUTS_LOCK = threading.Lock()
+
+
+def check_recorded_output(outcome: dict, run_number: int) -> None:
+    """Compare the outcome of a module run with the one recorded for the running test (see the module docstring)."""
+    test_file, test_name = os.environ["PYTEST_CURRENT_TEST"].rsplit(" ", 1)[0].split("::", 1)
+    key = f"{test_name} #{run_number}"
+    path = os.path.join(OUTPUTS_DIR, os.path.basename(test_file).replace(".py", ".json"))
+    # The lock directory lives in the test's own temporary directory.
+    text = json.dumps(outcome, sort_keys=True, default=str).replace(_lock.tempfile.gettempdir(), "<tmp>")
+    observed = json.loads(text)
+    with _OUTPUTS_LOCK:
+        recorded = {}
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                recorded = json.load(handle)
+        if os.environ.get("UPDATE_OUTPUTS") == "1":
+            recorded[key] = observed
+            os.makedirs(OUTPUTS_DIR, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(dict(sorted(recorded.items())), handle, indent=1, sort_keys=True)
+                handle.write("\n")
+            return
+    assert key in recorded, f"no recorded output for {key} in {path}: record it with UPDATE_OUTPUTS=1"
+    assert observed == recorded[key], f"{key}: the output differs from the recorded one in {path}"
+
+
 class ModuleExit(Exception):
     def __init__(self, result: dict, failed: bool):
         super().__init__(result)
@@ -141,17 +178,30 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     session = FakeSession(calls)
     monkeypatch.setattr(_client.requests, "Session", lambda: session)
     sleeps = []
-    monkeypatch.setattr(_client.time, "sleep", sleeps.append)
+    # The client's waits are recorded, not slept (other waits, such as the lock's, stay real).
+    monkeypatch.setattr(_client.StatusPageClient, "from_params",
+                        classmethod(lambda cls, params: FROM_PARAMS(cls, params, sleep=sleeps.append)))
 
     def exit_json(self, **kwargs):
+        assert "failed" not in kwargs, "a failure must go through fail_json"
         raise ModuleExit(kwargs, failed=False)
 
     def fail_json(self, **kwargs):
+        assert isinstance(kwargs.get("msg"), str) and kwargs["msg"], "fail_json needs a message"
         kwargs["failed"] = True
         raise ModuleExit(kwargs, failed=True)
 
+    warned = []
+    # A test may have replaced warn() to collect warnings itself; both see every warning.
+    collect = basic.AnsibleModule.warn
+
+    def warn(self, message):
+        warned.append(message)
+        collect(self, message)
+
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(basic.AnsibleModule, "warn", warn)
     module_args = {"api_key": API_KEY, "api_url": API_URL}
     module_args.update(args)
     module_args["_ansible_check_mode"] = check_mode
@@ -166,4 +216,10 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     if warnings:
         caught.value.result["warnings"] = warnings
     assert API_KEY not in json.dumps(caught.value.result, default=str), "the API key leaked into the result"
+    # The n-th run of the test: counted on its own monkeypatch, which lives exactly as long as the test.
+    monkeypatch.recorded_runs = getattr(monkeypatch, "recorded_runs", 0) + 1
+    check_recorded_output({
+        "result": caught.value.result, "warnings": warned, "sleeps": sleeps,
+        "requests": [[sent["method"], sent["path"], sent["query"], sent["body"]] for sent in session.sent],
+    }, monkeypatch.recorded_runs)
     return caught.value.result, session

@@ -363,3 +363,11 @@ def test_complete_ends_the_alert_window_by_name_in_a_later_play(published, alert
     assert [call["state"] for call in published] == ["completed"]
     assert alert_runs == [("ended", None, "Release", False)]
     assert result["alert_window"]["id"] == "ALERT1"
+
+
+def test_play_run_id_ignores_the_batch_suffix_ansible_runner_adds():
+    play = make_play()
+    play._uuid = "02fc0000-0001-0b3f-c03b-000000000004"
+    first = step_module.play_run_id(play)
+    play._uuid = "02fc0000-0001-0b3f-c03b-000000000004_2"
+    assert step_module.play_run_id(play) == first == "02fc0000-0001-0b3f-c03b-000000000004"

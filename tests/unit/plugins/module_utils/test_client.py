@@ -5,16 +5,23 @@
 from __future__ import annotations
 
 import email.utils
+import http.client
+import socket
+import ssl
 import time
 
 import pytest
 import requests
+from urllib3 import exceptions as urllib3_exceptions
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _client
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import UNAVAILABLE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_KEY,
     Call,
+    FakeSession,
     api_error,
     connection_refused,
     connection_reset,
@@ -223,7 +230,8 @@ def test_create_uncertain_after_retries_names_the_key_and_how_to_check():
     with pytest.raises(_client.UncertainWriteError) as caught:
         client.create("/v2/status_page_incidents", body)
     message = str(caught.value)
-    assert message.startswith("POST /v2/status_page_incidents failed: ReadTimeout")
+    assert message.startswith("POST https://api.incident.test/v2/status_page_incidents failed: no answer came from "
+                              "api.incident.test within 30 s (timeout); the request may have reached the server")
     assert "may or may not have been created" in message and "'key-1'" in message
     assert "status_page_info" in message
     assert caught.value.method == "POST" and caught.value.path == "/v2/status_page_incidents"
@@ -349,8 +357,10 @@ def test_non_json_answers():
     with pytest.raises(_client.APIError, match="HTTP 502: <html>Bad gateway"):
         client.list_status_pages()
     client, dummy_session, dummy_sleeps = make_client(calls[1:])
-    with pytest.raises(_client.APIError, match="not a JSON object"):
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
         client.list_status_pages()
+    assert str(caught.value).startswith("GET /v2/status_pages succeeded, but answered HTTP 200 with a body that is not "
+                                        "JSON ('<html>ok</html>') instead of a JSON object. Nothing was written.")
 
 
 def test_api_key_never_in_exception_text():
@@ -415,3 +425,324 @@ def test_connection_argument_spec_reads_documented_environment_variables():
     assert spec["api_url"]["fallback"][1] == ["INCIDENT_API_URL", "INCIDENT_ENDPOINT"]
     assert spec["name"] == {"type": "str"}
     assert "name" not in _client.CONNECTION_ARGUMENT_SPEC
+
+
+# ----- messages a user acts on -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api_key", [None, "", "  \n"])
+def test_a_missing_key_names_every_way_to_give_one(api_key):
+    with pytest.raises(_client.ConfigurationError) as caught:
+        _client.StatusPageClient(api_key, "https://api.incident.io", session=object())
+    message = str(caught.value)
+    assert message.startswith("api_key is required: set the api_key option")
+    assert "module_defaults for group/incident_io.status_page.status_page" in message
+    assert "INCIDENT_API_KEY environment variable" in message
+
+
+def test_a_key_read_from_a_file_loses_its_newline():
+    client, session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", json_body=PAGES)])
+    client = _client.StatusPageClient(f"  {API_KEY}\n", "https://api.incident.test", session=session)
+    client.list_status_pages()
+    assert session.sent[0]["headers"]["Authorization"] == f"Bearer {API_KEY}"
+
+
+def test_a_key_with_blank_space_inside_is_refused_without_showing_it():
+    with pytest.raises(_client.ConfigurationError) as caught:
+        _client.StatusPageClient("inc_abc def", "https://api.incident.io", session=object())
+    assert "blank space or control characters" in str(caught.value) and "abc" not in str(caught.value)
+
+
+@pytest.mark.parametrize("environment, expected", [
+    ({"INCIDENT_API_URL": "https://one.test"}, "https://one.test"),
+    ({"INCIDENT_API_URL": "", "INCIDENT_ENDPOINT": "https://two.test"}, "https://two.test"),
+    ({"INCIDENT_API_URL": " ", "INCIDENT_ENDPOINT": ""}, _client.DEFAULT_API_URL),
+    ({}, _client.DEFAULT_API_URL),
+])
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch, environment, expected):
+    for name in ("INCIDENT_API_URL", "INCIDENT_ENDPOINT", "INCIDENT_API_KEY", "INCIDENT_IO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("INCIDENT_API_KEY", "")
+    monkeypatch.setenv("INCIDENT_IO_API_KEY", "inc_second")
+    validated = ArgumentSpecValidator(_client.connection_argument_spec()).validate({})
+    assert validated.error_messages == []
+    assert validated.validated_parameters["api_url"] == expected
+    assert validated.validated_parameters["api_key"] == "inc_second"
+
+
+def test_no_key_anywhere_is_left_to_the_client_message(monkeypatch):
+    for name in ("INCIDENT_API_KEY", "INCIDENT_IO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    validated = ArgumentSpecValidator(_client.connection_argument_spec()).validate({})
+    assert validated.error_messages == [] and validated.validated_parameters["api_key"] is None
+
+
+def test_a_refused_connection_names_the_url_and_how_to_change_it():
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=connection_refused())],
+                                                      retries=0)
+    with pytest.raises(_client.TransportError) as caught:
+        client.list_status_pages()
+    assert str(caught.value) == (
+        "GET https://api.incident.test/v2/status_pages failed: api.incident.test refused the connection ([Errno 111] "
+        "Connection refused); nothing was sent. Check api_url (or the INCIDENT_API_URL environment variable): it is "
+        "https://api.incident.test, and the incident.io API is at https://api.incident.io")
+
+
+def test_a_name_that_does_not_resolve_says_dns():
+    reason = urllib3_exceptions.NameResolutionError("api.incident.test", None, OSError(
+        "[Errno -2] Name or service not known"))
+    failure = requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason=reason))
+    client = _client.StatusPageClient(API_KEY, _client.DEFAULT_API_URL, session=FakeSession(
+        [Call("GET", "/v2/status_pages", raises=failure)]), retries=0)
+    with pytest.raises(_client.TransportError) as caught:
+        client.list_status_pages()
+    message = str(caught.value)
+    assert message.startswith("GET https://api.incident.io/v2/status_pages failed: the host name of api.incident.io "
+                              "could not be resolved (DNS: [Errno -2] Name or service not known); nothing was sent.")
+    assert "api_url (or the INCIDENT_API_URL environment variable) is https://api.incident.io" in message
+    assert caught.value.maybe_sent is False
+
+
+def test_a_dropped_connection_says_the_request_may_have_arrived():
+    client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/x", raises=connection_reset())], retries=0)
+    with pytest.raises(_client.TransportError) as caught:
+        client.request("POST", "/v2/x", body={}, retry_when_maybe_sent=False)
+    message = str(caught.value)
+    assert message.startswith("POST https://api.incident.test/v2/x failed: the connection to api.incident.test failed "
+                              "or was dropped before an answer came (")
+    assert "; the request may have reached the server. Check api_url" in message
+
+
+def test_a_tls_failure_keeps_the_library_reason():
+    reason = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)")
+    failure = requests.exceptions.SSLError(urllib3_exceptions.MaxRetryError(
+        None, "/", reason=urllib3_exceptions.SSLError(reason)))
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=failure)], retries=0)
+    with pytest.raises(_client.TransportError) as caught:
+        client.list_status_pages()
+    assert str(caught.value).startswith(
+        "GET https://api.incident.test/v2/status_pages failed: the TLS handshake with api.incident.test failed "
+        "([SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)); nothing was sent.")
+    assert str(caught.value).endswith("for a server with a private CA set validate_certs")
+
+
+def test_a_forbidden_read_says_the_key_cannot_see_the_object():
+    body = api_error(403, "resource_forbidden", "forbidden", "Forbidden", request_id="req-403")
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", status=403,
+                                                            json_body=body)])
+    with pytest.raises(_client.ForbiddenError) as caught:
+        client.get_incident("I1")
+    message = str(caught.value)
+    assert _client.READ_FORBIDDEN_HINT in message and "publish" not in message
+    assert message.endswith("[request_id req-403]")
+
+
+def test_a_forbidden_write_names_the_publish_permission():
+    body = api_error(403, "resource_forbidden", "forbidden", "Forbidden")
+    client, dummy_session, dummy_sleeps = make_client([Call("PUT", "/v2/status_page_incidents/I1", status=403,
+                                                            json_body=body)])
+    with pytest.raises(_client.ForbiddenError) as caught:
+        client.rename_incident("I1", "New name")
+    assert _client.PUBLISH_PERMISSION_HINT in str(caught.value) and "cannot see" not in str(caught.value)
+
+
+def test_a_redirect_is_not_followed():
+    calls = [Call("POST", "/v2/status_page_incidents", status=301, headers={"Location": "https://elsewhere.test/"})]
+    client, session, dummy_sleeps = make_client(calls)
+    with pytest.raises(_client.APIError) as caught:
+        client.create_incident({"idempotency_key": "k"})
+    assert "HTTP 301, a redirect to https://elsewhere.test/, which the collection does not follow" in str(caught.value)
+    assert session.sent[0]["allow_redirects"] is False and len(session.sent) == 1
+
+
+@pytest.mark.parametrize("validate_certs", [True, False])
+def test_validate_certs_reaches_the_session(validate_certs):
+    client, session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", json_body=PAGES)],
+                                                validate_certs=validate_certs)
+    client.list_status_pages()
+    assert session.sent[0]["verify"] is validate_certs
+
+
+# ----- IDs that become URLs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["01ABC/../../status_pages", "01ABC?status_page_id=x", "abc#frag", "a b", "ÄBC", "..",
+                                   "01ABC%2F"])
+def test_an_id_that_is_not_letters_and_digits_never_reaches_a_url(value):
+    with pytest.raises(_client.InputError) as caught:
+        _client.check_id_option(value, "id")
+    assert str(caught.value).startswith(f"id: {value!r} is not an incident.io ID; IDs are letters and digits only")
+    client, session, dummy_sleeps = make_client([])
+    for send in (client.get_incident, client.get_maintenance, client.delete_maintenance, client.get_structure,
+                 lambda object_id: client.rename_incident(object_id, "n"),
+                 lambda object_id: client.update_maintenance(object_id, {})):
+        with pytest.raises(_client.StatusPageError, match="is not an incident.io ID"):
+            send(value)
+    assert session.sent == []
+
+
+def test_an_id_option_loses_surrounding_blank_space():
+    assert _client.check_id_option(" 01ABC\n", "id") == "01ABC"
+    assert _client.check_id_option(None, "id") is None
+    with pytest.raises(_client.InputError, match="^id: must not be empty$"):
+        _client.check_id_option("  ", "id")
+
+
+def test_path_segments_are_percent_encoded():
+    # Checked IDs are letters and digits, which need no encoding; the encoding stands even so.
+    assert _client.object_path("/v2/x", "01ABC", "ID") == "/v2/x/01ABC"
+    with pytest.raises(_client.StatusPageError, match="nothing was sent to /v2/x/... with it"):
+        _client.object_path("/v2/x", "a/b", "ID")
+
+
+# ----- answers the collection cannot use ------------------------------------------------------------------------
+
+
+def test_an_empty_envelope_on_a_read_says_nothing_was_written():
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", json_body={})])
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+        client.get_incident("I1")
+    assert str(caught.value).startswith("GET /v2/status_page_incidents/I1 succeeded, but its answer has no "
+                                        "status_page_incident (got {}). Nothing was written.")
+
+
+def test_an_empty_envelope_after_a_create_says_it_probably_landed_and_how_to_check():
+    calls = [Call("POST", "/v2/status_page_maintenances", status=201, json_body={})]
+    client, dummy_session, dummy_sleeps = make_client(calls)
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+        client.create_maintenance({"idempotency_key": "key-7"})
+    message = str(caught.value)
+    assert message.startswith("POST /v2/status_page_maintenances succeeded, but its answer has no "
+                              "status_page_maintenance (got {}). The API accepted the request, so the maintenance "
+                              "window was probably created.")
+    assert "idempotency_key 'key-7'" in message and "status_page_info" in message
+
+
+def test_an_answer_of_the_wrong_type_after_a_put_says_it_probably_applied():
+    calls = [Call("PUT", "/v2/status_page_maintenances/M1", json_body={"status_page_maintenance": ["M1"]})]
+    client, dummy_session, dummy_sleeps = make_client(calls)
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+        client.update_maintenance("M1", {"name": "n"})
+    message = str(caught.value)
+    assert "its answer is not usable: status_page_maintenance is a list, not an object" in message
+    assert "so it was probably applied to the maintenance window" in message
+
+
+def test_an_update_answered_without_its_record_is_accepted():
+    calls = [Call("POST", "/v2/status_page_incident_updates", status=201, json_body={})]
+    client, dummy_session, dummy_sleeps = make_client(calls)
+    assert client.post_incident_update({"message": "m"}, landed=lambda: pytest.fail("not ambiguous")) == {}
+
+
+def test_an_update_answered_with_a_broken_record_says_it_was_probably_published():
+    calls = [Call("POST", "/v2/status_page_incident_updates", status=201, text="<html>ok</html>")]
+    client, dummy_session, dummy_sleeps = make_client(calls)
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+        client.post_incident_update({"message": "m"}, landed=lambda: pytest.fail("not ambiguous"))
+    assert "a body that is not JSON ('<html>ok</html>')" in str(caught.value)
+    assert "so it was probably published" in str(caught.value)
+
+
+@pytest.mark.parametrize("answer, problem", [
+    ({"status_page_incident": {"id": "I/1", "status_page_id": "P1"}}, "status_page_incident.id 'I/1' is not an incident.io ID"),
+    ({"status_page_incident": {"id": "I1", "updates": {}}}, "status_page_incident.updates is an object, not a list"),
+    ({"status_page_incident": {"id": "I1", "updates": [{"published_at": "now"}]}},
+     "status_page_incident.updates[0].published_at 'now' is not an RFC 3339 time"),
+    ({"status_page_incident": {"id": "I1", "component_impacts": [{"component_id": "C1"}]}},
+     "status_page_incident.component_impacts[0] has no component_status"),
+    ({"status_page_incident": {"id": "I1", "name": 7}}, "status_page_incident.name is a number, not a string"),
+    ({"status_page_incident": {"name": "x"}}, "status_page_incident has no id"),
+])
+def test_a_field_of_the_wrong_type_is_named(answer, problem):
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", json_body=answer)])
+    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+        client.get_incident("I1")
+    assert f"its answer is not usable: {problem}" in str(caught.value)
+
+
+def test_an_empty_answer_to_a_read_is_named():
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", status=204)])
+    with pytest.raises(_client.UnexpectedAnswerError, match="answered HTTP 204 with an empty body instead of a JSON"):
+        client.list_status_pages()
+
+
+def test_a_cursor_of_the_wrong_type_is_named():
+    page = {"status_pages": [{"id": "P1"}], "pagination_meta": {"after": 5}}
+    client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", json_body=page)])
+    with pytest.raises(_client.UnexpectedAnswerError, match="pagination_meta.after is a number, not a string"):
+        client.list_status_pages()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value):
+    assert _client.parse_retry_after(value) is None
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://user:secret@api.incident.io", "must not carry a user name or password"),
+    ("https://api.incident.io:99999", "api_url is not a valid URL"),
+])
+def test_api_url_with_credentials_or_a_bad_port(url, message):
+    with pytest.raises(_client.ConfigurationError, match=message) as caught:
+        _client.validate_api_url(url)
+    assert "secret" not in str(caught.value)
+
+
+def wrapped(reason: BaseException, kind=requests.exceptions.ConnectionError) -> Exception:
+    """A failure as requests raises it: its error around urllib3's MaxRetryError around the reason."""
+    return kind(urllib3_exceptions.MaxRetryError(None, "/v2/status_pages", reason=reason))
+
+
+def caused_by(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("failure, expected", [
+    (wrapped(urllib3_exceptions.NameResolutionError("h", None, "no")),
+     "the host name of h:1 could not be resolved (DNS)"),
+    (wrapped(caused_by(urllib3_exceptions.NewConnectionError(None, "no"), socket.gaierror(-3, "Try again"))),
+     "the host name of h:1 could not be resolved (DNS: [Errno -3] Try again)"),
+    # urllib3 1.26 has no NameResolutionError: the resolver's words say it.
+    (wrapped(urllib3_exceptions.NewConnectionError(None, "Failed to establish a new connection: nodename nor servname "
+                                                         "provided, or not known")),
+     "the host name of h:1 could not be resolved (DNS)"),
+    (wrapped(caused_by(urllib3_exceptions.NewConnectionError(None, "no"), ConnectionRefusedError())),
+     "h:1 refused the connection"),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset"))),
+     "the connection to h:1 failed or was dropped before an answer came ([Errno 104] Connection reset)"),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.", http.client.RemoteDisconnected("Remote end closed"))),
+     "the connection to h:1 failed or was dropped before an answer came (Remote end closed)"),
+    (wrapped(urllib3_exceptions.SSLError(ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")),
+        requests.exceptions.SSLError),
+     "the TLS handshake with h:1 failed ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+     "certificate)"),
+    (requests.exceptions.SSLError("bad handshake"), "the TLS handshake with h:1 failed (bad handshake)"),
+    (requests.exceptions.ConnectTimeout("slow"), "connecting to h:1 timed out after 2.5 s"),
+    (requests.exceptions.ReadTimeout("slow"), "no answer came from h:1 within 2.5 s (timeout)"),
+    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(3 bytes read)"),
+     "ChunkedEncodingError: Connection broken: IncompleteRead(3 bytes read)"),
+])
+def test_transport_failures_in_words(failure, expected):
+    assert _client.describe_transport_failure(failure, "h:1", 2.5) == expected
+
+
+def test_the_causes_of_a_failure_that_refers_to_itself_are_finite():
+    failure = requests.exceptions.ConnectionError("loop")
+    failure.__context__ = failure
+    assert _client._causes(failure) == [failure]  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("failure, sent", [
+    (requests.exceptions.ConnectTimeout("slow"), False),
+    (requests.exceptions.InvalidHeader("bad header"), False),
+    (wrapped(urllib3_exceptions.ConnectTimeoutError("slow")), False),
+    (wrapped(urllib3_exceptions.ProtocolError("Connection aborted.")), True),
+    (requests.exceptions.ConnectionError("no reason"), True),
+    (requests.exceptions.ReadTimeout("slow"), True),
+])
+def test_whether_a_failed_request_may_have_been_sent(failure, sent):
+    assert _client._nothing_was_sent(failure) is not sent  # pylint: disable=protected-access

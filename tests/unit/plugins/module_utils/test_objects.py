@@ -4,7 +4,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
+
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
+    MAX_EXCERPT_LENGTH,
+    ShapeError,
+    check_answer,
+    check_shape,
+    describe_json,
+    excerpt,
+    is_api_id,
     latest_update,
     maintenance_window,
     occurrence_key,
@@ -52,3 +63,70 @@ def test_occurrence_key_is_stable_and_moves_on_with_each_closed_occurrence():
     assert occurrence_key("P1", "maintenance", "Deploy", ["M2", "M1"]) == occurrence_key("P1", "maintenance", "Deploy", ["M1", "M2"])
     assert occurrence_key("P1", "incident", "Deploy", []) != first
     assert occurrence_key("P2", "maintenance", "Deploy", []) != first
+
+
+@pytest.mark.parametrize("value, described", [
+    ({}, "an object"), ([], "a list"), ("", "a string"), (True, "true"), (False, "false"), (0, "a number"),
+    (1.5, "a number"), (None, "null"),
+])
+def test_json_types_in_words(value, described):
+    assert describe_json(value) == described
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("short", "short"),
+    ("  lines\n\tand  spaces ", "lines and spaces"),
+    ({"b": 1, "a": [1, "x"]}, '{"a": [1, "x"], "b": 1}'),
+    ({"when": datetime(2026, 5, 1, tzinfo=timezone.utc)}, '{"when": "2026-05-01 00:00:00+00:00"}'),
+    ("x" * MAX_EXCERPT_LENGTH, "x" * MAX_EXCERPT_LENGTH),
+    ("x" * (MAX_EXCERPT_LENGTH + 1), "x" * (MAX_EXCERPT_LENGTH - 3) + "..."),
+])
+def test_excerpts_of_answers(value, shown):
+    assert excerpt(value) == shown
+
+
+@pytest.mark.parametrize("value, is_id", [
+    ("01JB5A7Z3KJ4W5M6N7P8Q9R0SV", True), ("a", True), ("", False), ("a b", False), ("a/b", False), ("Ä", False),
+    ("a\n", False), (None, False), (7, False),
+])
+def test_api_ids(value, is_id):
+    assert is_api_id(value) is is_id
+
+
+@pytest.mark.parametrize("value, shape, problem", [
+    ("x", "boolean", "where is a string, not true or false"),
+    (0, "boolean", "where is a number, not true or false"),
+    (True, "string", "where is true, not a string"),
+    ("a b", "id", "where 'a b' is not an incident.io ID (letters and digits)"),
+    ("now", "time", "where 'now' is not an RFC 3339 time"),
+    ("2026-02-30T00:00:00Z", "time", "where '2026-02-30T00:00:00Z' is not an RFC 3339 time"),
+    ({}, ("list", "string"), "where is an object, not a list"),
+    (["a", 1], ("list", "string"), "where[1] is a number, not a string"),
+    ([], ("object", ()), "where is a list, not an object"),
+    ({"a": None}, ("object", (("a", "string", True),)), "where has no a"),
+    ({"b": 1}, ("object", (("a", "string", True), ("b", "string", False))), "where has no a"),
+    ({"a": "x", "b": 1}, ("object", (("a", "string", True), ("b", "string", False))), "where.b is a number, not a string"),
+])
+def test_shapes_refused(value, shape, problem):
+    with pytest.raises(ShapeError) as caught:
+        check_shape(value, shape, "where")
+    assert str(caught.value) == problem
+
+
+@pytest.mark.parametrize("value, shape", [
+    (True, "boolean"), ("x", "string"), ("A1", "id"), ("2026-05-01T10:00:00.5+02:00", "time"), ([], ("list", "id")),
+    (["A", "B"], ("list", "id")), ({}, ("object", (("a", "string", False),))),
+    ({"a": None, "b": "x", "extra": [1]}, ("object", (("a", "string", False), ("b", "string", True)))),
+])
+def test_shapes_accepted(value, shape):
+    assert check_shape(value, shape, "where") is None
+
+
+def test_answers_are_checked_under_the_name_they_came_in():
+    incident = {"id": "I1", "updates": [{"message": "m", "component_statuses": [{"component_id": "C1",
+                                                                              "component_status": "x"}]}]}
+    assert check_answer("status_page_incident", incident) is incident
+    with pytest.raises(ShapeError, match="^status_page_incidents\\[0\\] has no id$"):
+        check_answer("status_page_incidents", [{}])
+    with pytest.raises(ShapeError, match="^elsewhere has no id$"):
+        check_answer("status_page_maintenance", {}, "elsewhere")

@@ -12,7 +12,7 @@ import pytest
 
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
-from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time, utcnow
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
@@ -34,6 +34,15 @@ OPEN_ARGS = {
     "msg": OPENED,
     "components": {"API/REST API": "degraded_performance", "API/Webhooks": "degraded_performance"},
 }
+
+
+# The clock of every test: the outputs recorded for the tests (http_fake) hold times derived from it.
+NOW = parse_time("2026-05-01T12:00:00Z")
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(status_page_incident, "utcnow", lambda: NOW)
 
 
 def update(message, status="investigating", components=None, published_at="2026-05-01T10:00:00Z", update_id="U1"):
@@ -118,8 +127,7 @@ def test_lookup_uses_a_start_filter_of_now_minus_lookback(monkeypatch):
     _result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents(incident())])
     query = session.sent[2]["query"]
     assert query["status_page_id"] == PAGE_ID and "end_at" not in query and query["page_size"] == 250
-    age = utcnow() - parse_time(query["start_at"])
-    assert timedelta(hours=2) <= age < timedelta(hours=2, minutes=1)
+    assert NOW - parse_time(query["start_at"]) == timedelta(hours=2)
 
 
 def test_open_in_check_mode_predicts_without_writing(monkeypatch):
@@ -570,7 +578,8 @@ def test_bad_input_fails_before_any_request(monkeypatch, args, message):
 @pytest.mark.parametrize("components, message", [
     ({"Webhooks": "full_outage"}, "components: 'Webhooks' matches 2 components"),
     ({"Nope": "full_outage"}, "components: no component 'Nope' on this status page"),
-    ({"API/REST API": "full_outage", "C-REST": "partial_outage"}, "components: 'API/REST API' and 'C-REST' are the same component"),
+    ({"API/REST API": "full_outage", "C-REST": "partial_outage"},
+     "components: 'API/REST API' and 'C-REST' are the same component, set to 'full_outage' and 'partial_outage'"),
 ])
 def test_bad_components_fail_after_the_structure_read(monkeypatch, components, message):
     result, session = run(monkeypatch, dict(OPEN_ARGS, components=components), [LIST_PAGES, READ_STRUCTURE])
@@ -634,7 +643,8 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
     held = []
 
     @contextlib.contextmanager
-    def recording_lock(*parts):
+    def recording_lock(*parts, timeout, what):
+        assert timeout == 30 and what
         held.append(parts)
         try:
             yield True
@@ -650,3 +660,84 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
     run(monkeypatch, {"id": "01HZX000000000000000NOPE01", "incident_status": "resolved", "msg": "x"},
         [Call("GET", "/v2/status_page_incidents/01HZX000000000000000NOPE01", status=404, json_body=body)])
     assert held == [("https://api.incident.test", "incident", "01HZX000000000000000NOPE01", ""), "released"]
+
+
+# --- any answer, any input ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("incident_id", ["01HZX/../../status_pages", "01HZX?status_page_id=x", "abc#frag", "a b"])
+def test_an_id_that_would_leave_its_path_fails_before_any_request(monkeypatch, incident_id):
+    result, session = run(monkeypatch, {"id": incident_id, "incident_status": "resolved", "msg": "x"}, [])
+    assert result["failed"] and result["msg"].startswith(f"id: {incident_id!r} is not an incident.io ID")
+    assert session.sent == []
+
+
+def test_blank_space_around_the_id_name_page_and_components_is_dropped(monkeypatch):
+    args = dict(OPEN_ARGS, status_page=" Acme Cloud ", name=f" {NAME}\n",
+                components={" API/REST API": "degraded_performance", "API/Webhooks ": "degraded_performance"})
+    result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents(incident())])
+    assert result["changed"] is False and result["id"] == INCIDENT_ID
+    result, session = run(monkeypatch, {"id": f" {INCIDENT_ID} ", "name": f" {NAME} "}, [show(incident())])
+    assert session.sent[0]["path"] == f"/v2/status_page_incidents/{INCIDENT_ID}" and result["changed"] is False
+
+
+def test_a_component_given_twice_with_one_status_is_sent_once(monkeypatch):
+    args = dict(OPEN_ARGS, components={"API/REST API": "full_outage", "C-REST": "full_outage"})
+    opened = incident(updates=[update(OPENED, components={"C-REST": "full_outage"})], impacts=[
+        {"component_id": "C-REST", "component_status": "full_outage", "start_at": "2026-05-01T10:00:00Z"}])
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(), created(opened)]
+    result, session = run(monkeypatch, args, calls)
+    assert session.writes[0]["body"]["component_statuses"] == [{"component_id": "C-REST", "component_status": "full_outage"}]
+
+
+def test_a_derived_key_answered_with_an_id_already_seen_stops_at_once(monkeypatch):
+    forgotten = resolved_incident("01HZX000000000000000INC009")
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(), created(forgotten), created(forgotten)]
+    result, session = run(monkeypatch, OPEN_ARGS, calls)
+    assert len(session.writes) == 2
+    assert result["failed"] and result["msg"].startswith(
+        f"idempotency_key: the derived key {derived_key(['01HZX000000000000000INC009'])!r} was answered with "
+        "incident 01HZX000000000000000INC009, which this run already counted as a past occurrence")
+    assert result["msg"].count("01HZX000000000000000INC009") == 1
+
+
+def test_a_derived_key_answered_with_a_listed_past_occurrence_stops_at_once(monkeypatch):
+    past = resolved_incident()
+    result, session = run(monkeypatch, OPEN_ARGS, [LIST_PAGES, READ_STRUCTURE, list_incidents(past), created(past)])
+    assert len(session.writes) == 1 and result["failed"] and "no new incident was opened" in result["msg"]
+
+
+def test_an_empty_answer_to_the_create_says_what_happened(monkeypatch):
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(),
+             Call("POST", "/v2/status_page_incidents", status=201, json_body={})]
+    result, session = run(monkeypatch, OPEN_ARGS, calls)
+    assert result["failed"] and result["msg"].startswith(
+        "POST /v2/status_page_incidents succeeded, but its answer has no status_page_incident (got {}). The API "
+        "accepted the request, so the incident was probably created. Running the task again is safe")
+    assert derived_key() in result["msg"] and "status_page_info" in result["msg"]
+
+
+def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypatch):
+    args = {"id": INCIDENT_ID, "incident_status": "identified", "msg": IDENTIFIED}
+    calls = [show(incident()), Call("POST", "/v2/status_page_incident_updates", status=201, json_body={})]
+    result, session = run(monkeypatch, args, calls)
+    assert result["action"] == "updated" and result["incident"]["incident_status"] == "identified"
+    assert result["incident"]["updates"][-1]["message"] == IDENTIFIED
+
+
+def test_check_mode_predicts_the_opened_incident_field_by_field(monkeypatch):
+    args = dict(OPEN_ARGS, incident_status="identified",
+                components={"API/REST API": "full_outage", "Website": "operational"})
+    result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents()], check_mode=True)
+    now = "2026-05-01T12:00:00Z"
+    statuses = [{"component_id": "C-REST", "component_status": "full_outage"},
+                {"component_id": "C-WEBSITE", "component_status": "operational"}]
+    assert result["incident"] == {
+        "id": None, "status_page_id": PAGE_ID, "name": NAME, "published_at": now, "incident_status": "identified",
+        # An operational component has no impact: the API's timeline lists only degraded ones.
+        "component_impacts": [{"component_id": "C-REST", "component_status": "full_outage", "start_at": now}],
+        "updates": [{"id": None, "status_page_incident_id": None, "published_at": now, "message": OPENED,
+                     "incident_status": "identified", "component_statuses": statuses}],
+        "components": [{"id": "C-REST", "name": "API/REST API", "status": "full_outage"},
+                       {"id": "C-WEBSITE", "name": "Website", "status": "operational"}],
+    }
+    assert session.writes == []

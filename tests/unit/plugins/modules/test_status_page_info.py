@@ -4,11 +4,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from ansible_collections.incident_io.status_page.plugins.module_utils import _time
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_info
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE, STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    # The outputs recorded for the tests (http_fake) hold the time range, which is relative to now.
+    monkeypatch.setattr(_time, "utcnow", lambda: datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc))
+
 
 MAINTENANCE = {
     "id": "M1", "name": "Upgrade", "status_page_id": PAGE_ID, "maintenance_status": "maintenance_scheduled",

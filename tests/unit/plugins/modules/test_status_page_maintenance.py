@@ -12,6 +12,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import PUBLISH_PERMISSION_HINT
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance
@@ -391,7 +392,8 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
     held = []
 
     @contextlib.contextmanager
-    def recording_lock(*parts):
+    def recording_lock(*parts, timeout, what):
+        assert timeout == 30 and what
         held.append(parts)
         try:
             yield True
@@ -594,6 +596,13 @@ def test_absent_by_name_leaves_completed_windows(monkeypatch, warnings):
     ({"name": None}, "one of the following is required: id, name"),
     ({"status_page": None}, "one of the following is required: id, status_page"),
     ({"state": "running"}, "value of state must be one of"),
+    ({"id": "01HZX/../../status_pages"}, "id: '01HZX/../../status_pages' is not an incident.io ID"),
+    ({"id": "01HZX?status_page_id=x"}, "id: '01HZX?status_page_id=x' is not an incident.io ID"),
+    ({"id": "  "}, "id: must not be empty"),
+    ({"name": " "}, "name: must not be empty"),
+    ({"status_page": " "}, "status_page: must not be empty"),
+    ({"components": ["Website", " "]}, "components: a component name or ID must not be empty"),
+    ({"lookback": "99999999w"}, "lookback: '99999999w' is longer than 100 years"),
 ])
 def test_bad_input_fails_before_any_request(monkeypatch, args, message):
     merged = dict(BASE_ARGS)
@@ -654,3 +663,121 @@ def test_automate_is_not_reported_once_the_window_has_moved_on(monkeypatch, warn
     current = window("maintenance_in_progress", "Maintenance in progress")
     result, session = run(monkeypatch, dict(BASE_ARGS, state="in_progress", automate=True), [list_windows(current)])
     assert result["changed"] is False and session.writes == [] and warnings == []
+
+
+# ----- any answer, any input -------------------------------------------------------------------------------
+
+
+def test_blank_space_around_the_id_is_dropped(monkeypatch):
+    result, session = run(monkeypatch, {"id": f" {WINDOW_ID}\n", "state": "absent"},
+                          [show_window(window()), Call("DELETE", f"/v2/status_page_maintenances/{WINDOW_ID}", status=204)])
+    assert result["action"] == "deleted" and session.sent[0]["path"] == f"/v2/status_page_maintenances/{WINDOW_ID}"
+
+
+def test_blank_space_around_the_name_and_components_is_dropped(monkeypatch):
+    args = dict(BASE_ARGS, status_page=" Acme Cloud", name=f" {NAME} ", components=[" API/REST API", "Website "])
+    calls = [LIST_PAGES, READ_STRUCTURE, list_windows(),
+             create_call(affected_component_ids=["C-REST", "C-WEBSITE"], answer=window(components=("C-REST", "C-WEBSITE")))]
+    result, session = run(monkeypatch, args, calls)
+    assert result["action"] == "created" and session.writes[0]["body"]["name"] == NAME
+
+
+def test_a_derived_key_answered_with_an_id_already_seen_stops_at_once(monkeypatch):
+    second_key = occurrence_key(PAGE_ID, "maintenance", NAME, [OLD_ID])
+    calls = [list_windows(),
+             create_call(answer=completed_window(window_id=OLD_ID)),
+             create_call(answer=completed_window(window_id=OLD_ID), idempotency_key=second_key)]
+    result, session = run(monkeypatch, BASE_ARGS, calls)
+    assert len(session.writes) == 2
+    assert result["failed"] and result["msg"].startswith(
+        f"idempotency_key: the derived key {second_key!r} was answered with maintenance window {OLD_ID}, which this "
+        "run already counted as a past occurrence named 'Deploy of the API'")
+    assert result["msg"].count(OLD_ID) == 1
+
+
+def test_a_derived_key_answered_with_a_listed_past_occurrence_stops_at_once(monkeypatch):
+    key = occurrence_key(PAGE_ID, "maintenance", NAME, [OLD_ID])
+    calls = [list_windows(completed_window(window_id=OLD_ID)),
+             create_call(answer=completed_window(window_id=OLD_ID), idempotency_key=key)]
+    result, session = run(monkeypatch, BASE_ARGS, calls)
+    assert len(session.writes) == 1 and result["failed"] and "no new window was created" in result["msg"]
+
+
+@pytest.mark.parametrize("current, problem", [
+    (window(start="2026-05-01T10:30:00.000000Z", end="2026-05-01T10:00:00.000000Z"),
+     "would end (2026-05-01T10:00:00Z) before it starts (2026-05-01T10:30:00Z)"),
+    (window(components=()), "reports no start"),
+])
+def test_a_rename_by_id_of_an_odd_schedule_blames_only_the_name(monkeypatch, current, problem):
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "name": "Deploy, renamed"}, [show_window(current)])
+    assert result["failed"] and result["msg"].startswith(
+        f"name: maintenance window {WINDOW_ID} cannot be renamed to 'Deploy, renamed': the API renames with a PUT "
+        f"that also sends the schedule, and the window {problem}, which the API would refuse.")
+    assert "start_at:" not in result["msg"] and "end_at:" not in result["msg"]
+    assert session.writes == []
+
+
+def test_an_odd_schedule_with_a_start_given_blames_the_start(monkeypatch):
+    current = window(end="2026-05-01T10:00:00.000000Z")
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "start_at": "2026-05-01T10:15:00Z"}, [show_window(current)])
+    assert result["failed"] and result["msg"].startswith(
+        "start_at: the window would end (2026-05-01T10:00:00Z) before it starts (2026-05-01T10:15:00Z)")
+
+
+def test_an_empty_answer_to_the_create_says_what_happened(monkeypatch):
+    calls = [list_windows(), Call("POST", "/v2/status_page_maintenances", status=201, json_body={})]
+    result, session = run(monkeypatch, BASE_ARGS, calls)
+    assert result["failed"] and result["msg"].startswith(
+        "POST /v2/status_page_maintenances succeeded, but its answer has no status_page_maintenance (got {}). The "
+        "API accepted the request, so the maintenance window was probably created. Running the task again is safe")
+    assert DERIVED_KEY in result["msg"]
+
+
+def test_a_window_locked_by_a_hung_run_fails_after_timeout(monkeypatch, tmp_path):
+    monkeypatch.setattr(_lock.tempfile, "gettempdir", lambda: str(tmp_path))
+    with _lock.host_lock("https://api.incident.test", "maintenance", PAGE_ID, NAME):
+        result, session = run(monkeypatch, dict(BASE_ARGS, timeout=0.2), [])
+    assert result["failed"] and result["msg"].startswith(
+        f"another run on this host has been managing the maintenance window named {NAME!r} on status page {PAGE_ID} "
+        "for more than 0.2 seconds (the timeout option), so this run sent nothing.")
+    assert session.sent == []
+
+
+@pytest.mark.parametrize("state, status, component_status, automate", [
+    ("scheduled", "maintenance_scheduled", "operational", False),
+    ("in_progress", "maintenance_in_progress", "under_maintenance", True),
+])
+def test_check_mode_predicts_the_created_window_field_by_field(monkeypatch, state, status, component_status, automate):
+    args = dict(BASE_ARGS, state=state, automate=automate, msg="Deploying", start_at="+5m")
+    result, session = run(monkeypatch, args, [list_windows()], check_mode=True)
+    start, end = "2026-05-01T10:05:00Z", "2026-05-01T10:35:00Z"
+    assert result["maintenance"] == {
+        "id": None, "status_page_id": PAGE_ID, "name": NAME, "published_at": "2026-05-01T10:00:00Z",
+        "maintenance_status": status, "automate_maintenance_status": automate,
+        "updates": [{"id": None, "status_page_maintenance_id": None, "published_at": "2026-05-01T10:00:00Z",
+                     "message": "Deploying", "maintenance_status": status,
+                     "component_statuses": [{"component_id": C1, "component_status": component_status},
+                                            {"component_id": C2, "component_status": component_status}]}],
+        "component_maintenance_periods": [{"component_id": C1, "start_at": start, "end_at": end},
+                                          {"component_id": C2, "start_at": start, "end_at": end}],
+        "start_at": start, "end_at": end,
+        "components": [{"id": C1, "name": None}, {"id": C2, "name": None}],
+    }
+    assert session.writes == []
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_the_most_recently_active_completed_occurrence_is_reported(monkeypatch, newest_first):
+    args = {"status_page": PAGE_ID, "name": NAME, "state": "completed"}
+    published = "2026-05-01T08:00:00.000000Z"
+    newest = dict(completed_window(completed_at="2026-05-01T09:30:00.000000Z"), published_at=published)
+    older = dict(completed_window(window_id=OLD_ID, completed_at="2026-05-01T09:20:00.000000Z"), published_at=published)
+    # A window without updates is as recent as its publication.
+    unpublished = dict(completed_window(window_id=OTHER_ID), updates=[], published_at="2026-05-01T09:25:00.000000Z")
+    listed = [newest, older, unpublished] if newest_first else [older, unpublished, newest]
+    result, session = run(monkeypatch, args, [list_windows(*listed)])
+    assert result["id"] == WINDOW_ID and result["action"] == "none"
+    later_publication = dict(unpublished, published_at="2026-05-01T09:45:00.000000Z")
+    result, session = run(monkeypatch, args, [list_windows(*[later_publication if w is unpublished else w
+                                                              for w in listed])])
+    assert result["id"] == OTHER_ID

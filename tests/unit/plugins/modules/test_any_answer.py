@@ -1,0 +1,213 @@
+# Copyright (c) incident_io.status_page contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Any answer the spec allows, and answers it does not: the modules end in a result or a StatusPageError.
+
+Every answer is drawn from the response schema of the vendored OpenAPI document (tests/emulator/spec) for the
+operation the request addresses; every request is checked against the same document (spec_answers.SpecSession).
+The unusual answers replace any value of a valid answer with any JSON, or answer with something that is not JSON.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
+    StatusPageClient,
+    StatusPageError,
+    UnexpectedAnswerError,
+)
+from ansible_collections.incident_io.status_page.plugins.modules import (
+    status_page_incident,
+    status_page_info,
+    status_page_maintenance,
+)
+from ansible_collections.incident_io.status_page.tests.unit.plugins.spec_answers import (
+    API_KEY,
+    API_URL,
+    COMPONENT_IDS,
+    INCIDENT_ID,
+    PAGE_ID,
+    WINDOW_ID,
+    SpecSession,
+)
+
+COMPONENT_ID = COMPONENT_IDS[0]
+# The realistic times replace hypothesis-jsonschema's own date-time strategy, on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding standard format 'date-time'")
+
+# Tasks as users write them, each with the operations it must reach on answers the spec allows. Together they
+# reach every operation the module calls (test_the_tasks_reach_every_operation_of_the_client checks the list).
+INCIDENT_TASKS = [
+    ({"status_page": "Acme Cloud", "name": "Outage", "msg": "Investigating.",
+      "components": {"Website": "degraded_performance"}},
+     {"ListStatusPages", "ShowStatusPageStructure"}),
+    # A name no generated incident has: the module opens the incident.
+    ({"status_page": PAGE_ID, "name": "New outage", "msg": "Investigating.", "components": {COMPONENT_ID: "full_outage"}},
+     {"ListStatusPageIncidents", "CreateStatusPageIncident", "CreateStatusPageIncidentUpdate"}),
+    ({"status_page": PAGE_ID, "name": "Outage", "incident_status": "resolved", "msg": "Fixed."},
+     {"ListStatusPageIncidents", "CreateStatusPageIncidentUpdate"}),
+    ({"status_page": PAGE_ID, "name": "New outage", "incident_status": "identified", "msg": "Found.",
+      "idempotency_key": "job-1"},
+     {"ListStatusPageIncidents", "CreateStatusPageIncident"}),
+    ({"id": INCIDENT_ID, "incident_status": "monitoring", "msg": "Watching.", "components": {"Website": "operational"}},
+     {"ShowStatusPageIncident", "ShowStatusPageStructure"}),
+    ({"id": INCIDENT_ID, "name": "Renamed outage"}, {"ShowStatusPageIncident", "UpdateStatusPageIncident"}),
+    ({"id": INCIDENT_ID, "name": "Outage", "msg": "More news.", "notify_subscribers": True},
+     {"ShowStatusPageIncident", "CreateStatusPageIncidentUpdate"}),
+]
+MAINTENANCE_TASKS = [
+    ({"status_page": "Acme Cloud", "name": "Deploy", "components": ["Website"], "duration": "30m",
+      "state": "in_progress"},
+     {"ListStatusPages", "ShowStatusPageStructure"}),
+    ({"status_page": PAGE_ID, "name": "New deploy", "components": [COMPONENT_ID], "start_at": "+1h", "duration": "1h"},
+     {"ListStatusPageMaintenances", "CreateStatusPageMaintenance"}),
+    ({"status_page": PAGE_ID, "name": "Deploy", "state": "completed", "msg": "Done."},
+     {"ListStatusPageMaintenances", "CreateStatusPageMaintenanceUpdate"}),
+    ({"status_page": PAGE_ID, "name": "Deploy", "state": "absent"},
+     {"ListStatusPageMaintenances"}),
+    ({"status_page": PAGE_ID, "name": "Deploy", "components": [COMPONENT_ID], "duration": "30m",
+      "idempotency_key": "job-2", "state": "in_progress"},
+     {"ListStatusPageMaintenances", "CreateStatusPageMaintenance"}),
+    ({"id": WINDOW_ID, "state": "in_progress", "msg": "Started."},
+     {"ShowStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate"}),
+    ({"id": WINDOW_ID, "name": "Renamed deploy"}, {"ShowStatusPageMaintenance"}),
+    ({"id": WINDOW_ID, "start_at": "2031-01-01T10:00:00Z", "end_at": "2031-01-01T11:00:00Z", "state": "in_progress"},
+     {"ShowStatusPageMaintenance", "UpdateStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate"}),
+    ({"id": WINDOW_ID, "state": "absent"}, {"ShowStatusPageMaintenance", "DeleteStatusPageMaintenance"}),
+    ({"id": WINDOW_ID, "status_page": "Acme Cloud", "components": ["Website"], "state": "scheduled"},
+     {"ListStatusPages", "ShowStatusPageStructure"}),
+]
+INFO_TASKS = [
+    ({}, {"ListStatusPages"}),
+    ({"status_page": "Acme Cloud"},
+     {"ListStatusPages", "ShowStatusPageStructure", "ListStatusPageIncidents", "ListStatusPageMaintenances"}),
+    ({"status_page": PAGE_ID, "include": ["incidents"], "name": "Outage"}, {"ListStatusPages", "ListStatusPageIncidents"}),
+    ({"status_page": PAGE_ID, "include": ["structure", "maintenances"]},
+     {"ListStatusPages", "ShowStatusPageStructure", "ListStatusPageMaintenances"}),
+]
+MODULES = {
+    "status_page_incident": (status_page_incident.MODULE_ARGS, status_page_incident.run, INCIDENT_TASKS),
+    "status_page_maintenance": (status_page_maintenance.MODULE_ARGS, status_page_maintenance.run, MAINTENANCE_TASKS),
+    "status_page_info": (status_page_info.MODULE_ARGS, status_page_info.read_status_pages, INFO_TASKS),
+}
+CASES = [(name, index) for name in sorted(MODULES) for index in range(len(MODULES[name][2]))]
+# Every operation of the client, by the spec's operationId, with the client method that calls it.
+CLIENT_OPERATIONS = {
+    "list_status_pages": "ListStatusPages", "get_structure": "ShowStatusPageStructure",
+    "list_incidents": "ListStatusPageIncidents", "get_incident": "ShowStatusPageIncident",
+    "create_incident": "CreateStatusPageIncident", "rename_incident": "UpdateStatusPageIncident",
+    "post_incident_update": "CreateStatusPageIncidentUpdate", "list_maintenances": "ListStatusPageMaintenances",
+    "get_maintenance": "ShowStatusPageMaintenance", "create_maintenance": "CreateStatusPageMaintenance",
+    "update_maintenance": "UpdateStatusPageMaintenance", "delete_maintenance": "DeleteStatusPageMaintenance",
+    "post_maintenance_update": "CreateStatusPageMaintenanceUpdate",
+}
+EXAMPLES_PER_TASK = 40
+
+
+class StandIn:
+    """What run() may use of a module: params, check_mode, _diff and warn()."""
+
+    def __init__(self, params: dict, check_mode: bool, diff: bool):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self.warnings = []
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def module_params(module_args: dict, task: dict) -> dict:
+    validator = ArgumentSpecValidator(
+        module_args["argument_spec"],
+        mutually_exclusive=module_args.get("mutually_exclusive"),
+        required_one_of=module_args.get("required_one_of"),
+    )
+    result = validator.validate(dict(task, api_key=API_KEY, api_url=API_URL))
+    assert not result.error_messages, result.error_messages
+    return result.validated_parameters
+
+
+def run_once(module_name: str, index: int, data, unusual: bool):
+    """One run of a task against drawn answers; returns (result or the StatusPageError, the session)."""
+    module_args, run, tasks = MODULES[module_name]
+    task = tasks[index][0]
+    # Most runs write: the decisions after a write are where a committed change must still be reported.
+    check_mode = data.draw(st.sampled_from([False, False, False, True]), label="check_mode")
+    module = StandIn(module_params(module_args, task), check_mode, data.draw(st.booleans(), label="diff"))
+    session = SpecSession(data, unusual=unusual)
+    client = StatusPageClient(API_KEY, API_URL, session=session, sleep=lambda seconds: None)
+    try:
+        outcome = run(module, client)
+    except StatusPageError as exc:
+        outcome = exc
+    if check_mode:
+        assert session.writes == [], "check mode sent a write"
+    if isinstance(outcome, StatusPageError):
+        message = str(outcome)
+        assert message and API_KEY not in message
+        if isinstance(outcome, UnexpectedAnswerError):
+            # What was asked, what came back, and what it means for the object.
+            assert message.startswith(f"{outcome.method} {outcome.path} succeeded, but ")
+            assert "Nothing was written" in message or "probably" in message
+    else:
+        assert isinstance(outcome, dict) and isinstance(outcome.get("changed"), bool)
+    return outcome, session
+
+
+@pytest.fixture(autouse=True)
+def private_tmp(monkeypatch, tmp_path):
+    monkeypatch.setattr(_lock.tempfile, "gettempdir", lambda: str(tmp_path))
+
+
+def property_settings(examples: int):
+    # derandomize: the same examples on every run (but for Python's hash randomisation), so that the operations
+    # a task reaches do not depend on luck.
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+def test_the_tasks_reach_every_operation_of_the_client():
+    # The client's endpoint methods are its public methods, less the generic ones they are built on.
+    generic = {"request", "get", "create", "put", "delete", "post_update", "paginate", "close", "from_params"}
+    endpoints = {name for name in vars(StatusPageClient) if not name.startswith("_") and name not in generic}
+    assert endpoints == set(CLIENT_OPERATIONS)
+    reached = set().union(*(expected for dummy, dummy_run, tasks in MODULES.values() for dummy_task, expected in tasks))
+    assert reached == set(CLIENT_OPERATIONS.values())
+
+
+@pytest.mark.parametrize("module_name, index", CASES)
+def test_every_answer_the_spec_allows_ends_in_a_result_or_a_clear_error(module_name, index):
+    reached = set()
+    outcomes = set()
+
+    @property_settings(EXAMPLES_PER_TASK)
+    @given(data=st.data())
+    def check(data):
+        outcome, session = run_once(module_name, index, data, unusual=False)
+        reached.update(operation.split("#")[1] for operation in session.operations)
+        outcomes.add(type(outcome).__name__)
+
+    check()
+    expected = MODULES[module_name][2][index][1]
+    assert expected <= reached, f"never reached: {sorted(expected - reached)}"
+    # Results occur, not only errors.
+    assert "dict" in outcomes
+
+
+@pytest.mark.parametrize("module_name, index", CASES)
+def test_answers_off_the_spec_end_in_a_result_or_a_clear_error(module_name, index):
+    @property_settings(EXAMPLES_PER_TASK // 2)
+    @given(data=st.data())
+    def check(data):
+        run_once(module_name, index, data, unusual=True)
+
+    check()
