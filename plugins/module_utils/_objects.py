@@ -122,6 +122,15 @@ _STRUCTURE_ITEM = ("object", (
     ("group", _STRUCTURE_GROUP, False),
     ("sub_page", _STRUCTURE_SUB_PAGE, False),
 ))
+# An alert maintenance window (MaintenanceWindows V1), as the module reads it from a list.
+_ALERT_WINDOW = ("object", (
+    ("id", "id", True),
+    ("name", "string", False),
+    ("start_at", "time", False),
+    ("end_at", "time", False),
+    ("created_at", "time", False),
+    ("archived_at", "time", False),
+))
 
 # What each kind of answer must hold, by the name the API wraps it in.
 ANSWER_SHAPES = {
@@ -132,6 +141,7 @@ ANSWER_SHAPES = {
     "status_page_maintenances": ("list", _MAINTENANCE),
     "status_page_maintenance_update": _MAINTENANCE_UPDATE,
     "status_pages": ("list", ("object", (("id", "string", True), ("name", "string", False)))),
+    "maintenance_windows": ("list", _ALERT_WINDOW),
     "structure": ("object", (("current_structure", ("object", (("items", ("list", _STRUCTURE_ITEM), False),)), True),)),
 }
 
@@ -238,14 +248,6 @@ ALERT_WINDOW_FLAGS = ("resolve_on_end", "reroute_on_end", "show_in_sidebar")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Slack user IDs are a U or W and upper-case letters and digits (U02AYNF2XJM); incident.io IDs are longer ULIDs.
 _SLACK_USER_RE = re.compile(r"^[UW][A-Z0-9]{6,15}$")
-_API_ID_RE = re.compile(r"^[A-Za-z0-9]+$")
-
-
-def is_api_id(value) -> bool:
-    """Whether a value can be an incident.io ID (letters and digits only), so that it may go into a URL path."""
-    return isinstance(value, str) and bool(_API_ID_RE.match(value))
-
-
 def lead_reference(value: str, option: str = "lead") -> dict:
     """The API's user reference for a lead given as an email address, an incident.io user ID or a Slack user ID."""
     text = (value or "").strip()

@@ -173,7 +173,21 @@ def steered(draw, strategy):
     value = draw(strategy)
     if not isinstance(value, dict):
         return value
-    return {key: _steer(draw, item, dict(POOLS.get(key, {}), **SHARED_POOLS)) for key, item in value.items()}
+    steered_value = {key: _steer(draw, item, dict(POOLS.get(key, {}), **SHARED_POOLS)) for key, item in value.items()}
+    pages = steered_value.get("status_pages")
+    if isinstance(pages, list) and pages and isinstance(pages[0], dict) and draw(MOSTLY):
+        # Two pooled names for two or three pages leave the tasks' page out (or twice in) too often: most lists
+        # start with it.
+        pages[0] = dict(pages[0], id=PAGE_ID, name=POOLS["status_pages"]["name"][0])
+    structure = steered_value.get("current_structure")
+    if isinstance(structure, dict) and isinstance(structure.get("items"), list) and draw(MOSTLY):
+        # Drawn items are often groups without components or empty sub-pages: most structures get one component
+        # of the pool at the top level, so that a task naming a component usually finds it.
+        component = {"component_id": draw(st.sampled_from(COMPONENT_IDS)),
+                     "name": draw(st.sampled_from(POOLS["current_structure"]["name"])),
+                     "hidden": draw(st.booleans()), "display_uptime": draw(st.booleans())}
+        structure["items"] = [{"component": component}] + structure["items"]
+    return steered_value
 
 
 def _steer(draw, value, pools):

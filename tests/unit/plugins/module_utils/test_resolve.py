@@ -14,7 +14,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._resolve i
     looks_like_id,
 )
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE, STRUCTURE
-from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import make_client
+from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, make_client
 
 
 def test_flatten_structure():
