@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import StatusPageError
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     StatusPageClient,
-    StatusPageError,
 )
 
 

@@ -23,7 +23,7 @@ try:
 except ImportError:
     HAS_FCNTL = False
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import LockTimeoutError
 
 LOCK_PREFIX = "incident_io.status_page-"
 DIRECTORY_PREFIX = "incident_io.status_page-locks-"
@@ -31,10 +31,6 @@ DIRECTORY_PREFIX = "incident_io.status_page-locks-"
 # second, then capped so that a long wait costs little.
 FIRST_POLL_SECONDS = 0.02
 MAX_POLL_SECONDS = 0.25
-
-
-class LockTimeoutError(StatusPageError):
-    """Another run on this host held the object's lock for longer than the wait allows."""
 
 
 class LockUnavailable(Exception):

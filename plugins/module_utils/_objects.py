@@ -14,8 +14,8 @@ import hashlib
 import json
 import re
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ShapeError, TimeParseError
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
-    TimeParseError,
     normalize_time,
     parse_api_time,
     parse_time,
@@ -29,10 +29,6 @@ MAX_EXCERPT_LENGTH = 200
 
 def is_api_id(value) -> bool:
     return isinstance(value, str) and bool(_API_ID_RE.fullmatch(value))
-
-
-class ShapeError(ValueError):
-    """An answer lacks what the collection relies on, or holds it as another JSON type."""
 
 
 def describe_json(value) -> str:

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ResolveError
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import is_api_id
 
 # The API's IDs are 26-character ULIDs (Crockford base32). A reference shaped like one is used as an ID
 # without a lookup, which keeps by-ID runs at the request floor; the API itself rejects an unknown one.
 _ULID_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 MAX_LISTED_CANDIDATES = 10
-
-
-class ResolveError(StatusPageError):
-    """A name matches nothing, or more than one thing."""
 
 
 def looks_like_id(reference: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import TimeParseError
+
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 # At most 15 digits a unit: int() refuses very long digit strings, and nothing needs more.
@@ -30,10 +32,6 @@ MAX_YEAR = 9000
 MAX_DURATION = timedelta(days=36525)
 
 EXPECTED_FORMS = "an ISO 8601 time such as 2026-05-01T02:00:00Z, 'now', or an offset from now such as +15m, -7d or 1h30m"
-
-
-class TimeParseError(ValueError):
-    """The text is not a time or duration this collection understands; the message names the option."""
 
 
 def utcnow() -> datetime:

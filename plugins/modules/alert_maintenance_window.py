@@ -345,11 +345,8 @@ diff:
 
 from datetime import timedelta
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    NotFoundError,
-    StatusPageError,
-    connection_argument_spec,
-)
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import NotFoundError, StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (

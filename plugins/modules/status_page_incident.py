@@ -303,10 +303,12 @@ diff:
 
 import copy
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
     InputError,
     NotFoundError,
     StatusPageError,
+)
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
     check_id_option,
     connection_argument_spec,
 )

@@ -178,10 +178,8 @@ maintenances:
       end_at: "2026-05-01T04:00:00Z"
 """
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    StatusPageError,
-    connection_argument_spec,
-)
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import with_window
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver, flatten_structure

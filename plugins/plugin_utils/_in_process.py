@@ -21,12 +21,12 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    HAS_REQUESTS,
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
     StatusPageError,
-    UncertainWriteError,
     TransportError,
+    UncertainWriteError,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import execute
 
 # The keyword arguments of AnsibleModule that are argument-spec rules, as ArgumentSpecValidator names them.

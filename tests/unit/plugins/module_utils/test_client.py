@@ -16,7 +16,7 @@ from urllib3 import exceptions as urllib3_exceptions
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _errors
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import UNAVAILABLE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_KEY,
@@ -70,7 +70,7 @@ def test_pagination_refuses_a_repeated_cursor():
     page = {"status_page_incidents": [{"id": "A"}], "pagination_meta": {"after": "A"}}
     calls = [Call("GET", "/v2/status_page_incidents", json_body=page)] * 2
     client, dummy_session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.APIError, match="cursor 'A' twice"):
+    with pytest.raises(_errors.APIError, match="cursor 'A' twice"):
         client.list_incidents("P1")
 
 
@@ -106,7 +106,7 @@ def test_parse_retry_after_forms():
 def test_429_exhausted_raises_rate_limited():
     calls = [Call("GET", "/v2/status_pages", status=429, json_body=RATE_LIMITED, headers={"Retry-After": "1"})] * 3
     client, session, sleeps = make_client(calls, retries=2)
-    with pytest.raises(_client.RateLimitedError) as caught:
+    with pytest.raises(_errors.RateLimitedError) as caught:
         client.list_status_pages()
     assert caught.value.status == 429 and caught.value.request_id == "req-429"
     assert sleeps == [1.0, 1.0]
@@ -159,7 +159,7 @@ def test_create_is_retried_after_5xx_with_the_same_idempotency_key(status):
 def test_backoff_grows_and_is_capped():
     calls = [Call("GET", "/v2/status_pages", status=502, json_body=UNAVAILABLE)] * 7
     client, dummy_session, sleeps = make_client(calls, retries=6)
-    with pytest.raises(_client.APIError):
+    with pytest.raises(_errors.APIError):
         client.list_status_pages()
     assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]
 
@@ -186,7 +186,7 @@ def test_update_reset_is_resent_only_when_it_did_not_land():
 def test_update_5xx_is_never_retried_by_request():
     calls = [Call("POST", "/v2/status_page_incident_updates", status=502, json_body=UNAVAILABLE)]
     client, session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.APIError) as caught:
+    with pytest.raises(_errors.APIError) as caught:
         client.request("POST", "/v2/status_page_incident_updates", body={}, retry_when_maybe_sent=False)
     assert caught.value.status == 502
     session.assert_all_used()
@@ -195,7 +195,7 @@ def test_update_5xx_is_never_retried_by_request():
 def test_update_uncertain_after_retries_says_what_to_check():
     calls = [Call("POST", "/v2/status_page_maintenance_updates", raises=read_timeout())] * 2
     client, session, dummy_sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.UncertainWriteError, match="probably not published. Check the status page"):
+    with pytest.raises(_errors.UncertainWriteError, match="probably not published. Check the status page"):
         client.post_update("/v2/status_page_maintenance_updates", {"message": "m"}, landed=lambda: False)
     session.assert_all_used()
 
@@ -203,7 +203,7 @@ def test_update_uncertain_after_retries_says_what_to_check():
 def test_update_422_is_raised_without_a_landed_check():
     error = api_error(422, "validation_error", "invalid", "too many updates", field="message")
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/status_page_incident_updates", status=422, json_body=error)])
-    with pytest.raises(_client.APIError, match="message: too many updates"):
+    with pytest.raises(_errors.APIError, match="message: too many updates"):
         client.post_update("/v2/status_page_incident_updates", {}, landed=lambda: pytest.fail("not ambiguous"))
 
 
@@ -218,7 +218,7 @@ def test_delete_whose_answer_was_lost_counts_as_deleted():
 def test_delete_404_on_first_try_is_an_error():
     calls = [Call("DELETE", "/v2/status_page_maintenances/M1", status=404, json_body=api_error(404, "not_found", "not_found", "gone"))]
     client, dummy_session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.NotFoundError):
+    with pytest.raises(_errors.NotFoundError):
         client.delete("/v2/status_page_maintenances/M1")
 
 
@@ -227,7 +227,7 @@ def test_create_uncertain_after_retries_names_the_key_and_how_to_check():
     calls = [Call("POST", "/v2/status_page_incidents", status=503, json_body=UNAVAILABLE, body=body),
              Call("POST", "/v2/status_page_incidents", raises=read_timeout(), body=body)]
     client, session, sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.UncertainWriteError) as caught:
+    with pytest.raises(_errors.UncertainWriteError) as caught:
         client.create("/v2/status_page_incidents", body)
     message = str(caught.value)
     assert message.startswith("POST https://api.incident.test/v2/status_page_incidents failed: no answer came from "
@@ -242,16 +242,16 @@ def test_create_uncertain_after_retries_names_the_key_and_how_to_check():
 def test_create_refused_is_not_uncertain():
     error = api_error(422, "validation_error", "invalid", "too long", field="name")
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/status_page_incidents", status=422, json_body=error)])
-    with pytest.raises(_client.APIError) as caught:
+    with pytest.raises(_errors.APIError) as caught:
         client.create("/v2/status_page_incidents", {"idempotency_key": "key-1"})
-    assert not isinstance(caught.value, _client.UncertainWriteError)
+    assert not isinstance(caught.value, _errors.UncertainWriteError)
 
 
 def test_create_rate_limited_after_retries_is_not_uncertain():
     calls = [Call("POST", "/v2/status_page_incidents", status=429, json_body=RATE_LIMITED,
                   headers={"Retry-After": "1"})] * 2
     client, dummy_session, sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.RateLimitedError):
+    with pytest.raises(_errors.RateLimitedError):
         client.create("/v2/status_page_incidents", {"idempotency_key": "key-1"})
     assert sleeps == [1.0]
 
@@ -259,7 +259,7 @@ def test_create_rate_limited_after_retries_is_not_uncertain():
 def test_put_uncertain_after_retries_says_a_rerun_is_safe():
     calls = [Call("PUT", "/v2/status_page_maintenances/M1", status=502, json_body=UNAVAILABLE)] * 2
     client, session, dummy_sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.UncertainWriteError) as caught:
+    with pytest.raises(_errors.UncertainWriteError) as caught:
         client.put("/v2/status_page_maintenances/M1", {"name": "n"})
     assert caught.value.status == 502 and caught.value.request_id == "req-503"
     assert "may or may not have been applied" in str(caught.value) and "status_page_info" in str(caught.value)
@@ -269,7 +269,7 @@ def test_put_uncertain_after_retries_says_a_rerun_is_safe():
 def test_delete_uncertain_after_retries_says_what_to_check():
     calls = [Call("DELETE", "/v2/status_page_maintenances/M1", status=503, json_body=UNAVAILABLE)] * 2
     client, session, sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.UncertainWriteError) as caught:
+    with pytest.raises(_errors.UncertainWriteError) as caught:
         client.delete("/v2/status_page_maintenances/M1")
     assert "may or may not have been deleted" in str(caught.value) and "status_page_info" in str(caught.value)
     assert sleeps == [0.5]
@@ -281,9 +281,9 @@ def test_update_whose_reread_fails_is_uncertain():
     client, session, dummy_sleeps = make_client(calls)
 
     def landed():
-        raise _client.APIError("GET /v2/status_page_incidents/I1 failed with HTTP 503", status=503)
+        raise _errors.APIError("GET /v2/status_page_incidents/I1 failed with HTTP 503", status=503)
 
-    with pytest.raises(_client.UncertainWriteError) as caught:
+    with pytest.raises(_errors.UncertainWriteError) as caught:
         client.post_update("/v2/status_page_incident_updates", {"message": "m"}, landed)
     assert "may or may not have been published" in str(caught.value)
     assert "GET /v2/status_page_incidents/I1 failed" in str(caught.value)
@@ -292,11 +292,11 @@ def test_update_whose_reread_fails_is_uncertain():
 
 
 @pytest.mark.parametrize("status, error_type, error_class", [
-    (401, "authentication_error", _client.AuthenticationError),
-    (403, "resource_forbidden", _client.ForbiddenError),
-    (404, "not_found", _client.NotFoundError),
-    (422, "validation_error", _client.APIError),
-    (400, "invalid_request_error", _client.APIError),
+    (401, "authentication_error", _errors.AuthenticationError),
+    (403, "resource_forbidden", _errors.ForbiddenError),
+    (404, "not_found", _errors.NotFoundError),
+    (422, "validation_error", _errors.APIError),
+    (400, "invalid_request_error", _errors.APIError),
 ])
 def test_error_mapping(status, error_type, error_class):
     body = api_error(status, error_type, "some_code", "The API's own words", field="name", request_id="req-xyz")
@@ -316,7 +316,7 @@ def test_error_mapping(status, error_type, error_class):
 def test_forbidden_names_the_permission():
     body = api_error(403, "resource_forbidden", "missing_permissions", "Missing permission")
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/status_page_maintenances", status=403, json_body=body)])
-    with pytest.raises(_client.ForbiddenError, match="status_pages.publish_updates"):
+    with pytest.raises(_errors.ForbiddenError, match="status_pages.publish_updates"):
         client.create("/v2/status_page_maintenances", {})
 
 
@@ -324,7 +324,7 @@ def test_forbidden_names_the_permission_once():
     body = api_error(403, "resource_forbidden", "missing_permissions",
                      "This API key is missing the permission (scope status_pages.publish_updates)", request_id="req-403")
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/status_page_maintenances", status=403, json_body=body)])
-    with pytest.raises(_client.ForbiddenError) as caught:
+    with pytest.raises(_errors.ForbiddenError) as caught:
         client.create("/v2/status_page_maintenances", {})
     assert str(caught.value).count("status_pages.publish_updates") == 1
     assert "request_id req-403" in str(caught.value)
@@ -333,7 +333,7 @@ def test_forbidden_names_the_permission_once():
 def test_unauthorized_names_the_option():
     body = api_error(401, "authentication_error", "invalid_api_key", "The API key is not valid", request_id="req-401")
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", status=401, json_body=body)])
-    with pytest.raises(_client.AuthenticationError) as caught:
+    with pytest.raises(_errors.AuthenticationError) as caught:
         client.list_status_pages()
     assert "The API key is not valid" in str(caught.value)
     assert "check api_key" in str(caught.value) and "request_id req-401" in str(caught.value)
@@ -342,7 +342,7 @@ def test_unauthorized_names_the_option():
 def test_tls_failure_names_the_options_and_is_not_sent():
     failure = requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number")
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=failure)], retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.list_status_pages()
     assert caught.value.maybe_sent is False
     assert "WRONG_VERSION_NUMBER" in str(caught.value)
@@ -354,10 +354,10 @@ def test_non_json_answers():
     calls = [Call("GET", "/v2/status_pages", status=502, text="<html>Bad gateway</html>"),
              Call("GET", "/v2/status_pages", status=200, text="<html>ok</html>")]
     client, dummy_session, dummy_sleeps = make_client(calls, retries=0)
-    with pytest.raises(_client.APIError, match="HTTP 502: <html>Bad gateway"):
+    with pytest.raises(_errors.APIError, match="HTTP 502: <html>Bad gateway"):
         client.list_status_pages()
     client, dummy_session, dummy_sleeps = make_client(calls[1:])
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.list_status_pages()
     assert str(caught.value).startswith("GET /v2/status_pages succeeded, but answered HTTP 200 with a body that is not "
                                         "JSON ('<html>ok</html>') instead of a JSON object. Nothing was written.")
@@ -366,14 +366,14 @@ def test_non_json_answers():
 def test_api_key_never_in_exception_text():
     echo = api_error(401, "authentication_error", "invalid", f"Key {API_KEY} is not valid")
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", status=401, json_body=echo)])
-    with pytest.raises(_client.AuthenticationError) as caught:
+    with pytest.raises(_errors.AuthenticationError) as caught:
         client.list_status_pages()
     assert API_KEY not in str(caught.value) and "********" in str(caught.value)
 
     leaky = connection_refused()
     leaky.args = (f"refused while sending Bearer {API_KEY}",)
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=leaky)], retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.list_status_pages()
     assert API_KEY not in str(caught.value)
     assert API_KEY not in repr(caught.value.fail_json_kwargs())
@@ -381,11 +381,11 @@ def test_api_key_never_in_exception_text():
 
 def test_transport_error_says_whether_anything_was_sent():
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=connection_refused())], retries=0)
-    with pytest.raises(_client.TransportError, match="nothing was sent") as caught:
+    with pytest.raises(_errors.TransportError, match="nothing was sent") as caught:
         client.list_status_pages()
     assert caught.value.maybe_sent is False
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/x", raises=read_timeout())], retries=0)
-    with pytest.raises(_client.TransportError, match="may have reached the server") as caught:
+    with pytest.raises(_errors.TransportError, match="may have reached the server") as caught:
         client.request("POST", "/v2/x", body={}, retry_when_maybe_sent=False)
     assert caught.value.maybe_sent is True
 
@@ -406,15 +406,15 @@ def test_api_url_validation(url, accepted):
     if accepted:
         assert not _client.validate_api_url(url).endswith("/")
     else:
-        with pytest.raises(_client.ConfigurationError, match="api_url"):
+        with pytest.raises(_errors.ConfigurationError, match="api_url"):
             _client.validate_api_url(url)
 
 
 def test_client_refuses_bad_settings_before_sending():
     for kwargs, message in (({"timeout": 0}, "timeout"), ({"retries": -1}, "retries")):
-        with pytest.raises(_client.ConfigurationError, match=message):
+        with pytest.raises(_errors.ConfigurationError, match=message):
             make_client([], **kwargs)
-    with pytest.raises(_client.ConfigurationError, match="api_key is required"):
+    with pytest.raises(_errors.ConfigurationError, match="api_key is required"):
         _client.StatusPageClient("", "https://api.incident.io", session=object())
 
 
@@ -432,7 +432,7 @@ def test_connection_argument_spec_reads_documented_environment_variables():
 
 @pytest.mark.parametrize("api_key", [None, "", "  \n"])
 def test_a_missing_key_names_every_way_to_give_one(api_key):
-    with pytest.raises(_client.ConfigurationError) as caught:
+    with pytest.raises(_errors.ConfigurationError) as caught:
         _client.StatusPageClient(api_key, "https://api.incident.io", session=object())
     message = str(caught.value)
     assert message.startswith("api_key is required: set the api_key option")
@@ -448,7 +448,7 @@ def test_a_key_read_from_a_file_loses_its_newline():
 
 
 def test_a_key_with_blank_space_inside_is_refused_without_showing_it():
-    with pytest.raises(_client.ConfigurationError) as caught:
+    with pytest.raises(_errors.ConfigurationError) as caught:
         _client.StatusPageClient("inc_abc def", "https://api.incident.io", session=object())
     assert "blank space or control characters" in str(caught.value) and "abc" not in str(caught.value)
 
@@ -482,7 +482,7 @@ def test_no_key_anywhere_is_left_to_the_client_message(monkeypatch):
 def test_a_refused_connection_names_the_url_and_how_to_change_it():
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=connection_refused())],
                                                       retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.list_status_pages()
     assert str(caught.value) == (
         "GET https://api.incident.test/v2/status_pages failed: api.incident.test refused the connection ([Errno 111] "
@@ -496,7 +496,7 @@ def test_a_name_that_does_not_resolve_says_dns():
     failure = requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason=reason))
     client = _client.StatusPageClient(API_KEY, _client.DEFAULT_API_URL, session=FakeSession(
         [Call("GET", "/v2/status_pages", raises=failure)]), retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.list_status_pages()
     message = str(caught.value)
     assert message.startswith("GET https://api.incident.io/v2/status_pages failed: the host name of api.incident.io "
@@ -507,7 +507,7 @@ def test_a_name_that_does_not_resolve_says_dns():
 
 def test_a_dropped_connection_says_the_request_may_have_arrived():
     client, dummy_session, dummy_sleeps = make_client([Call("POST", "/v2/x", raises=connection_reset())], retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.request("POST", "/v2/x", body={}, retry_when_maybe_sent=False)
     message = str(caught.value)
     assert message.startswith("POST https://api.incident.test/v2/x failed: the connection to api.incident.test failed "
@@ -520,7 +520,7 @@ def test_a_tls_failure_keeps_the_library_reason():
     failure = requests.exceptions.SSLError(urllib3_exceptions.MaxRetryError(
         None, "/", reason=urllib3_exceptions.SSLError(reason)))
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", raises=failure)], retries=0)
-    with pytest.raises(_client.TransportError) as caught:
+    with pytest.raises(_errors.TransportError) as caught:
         client.list_status_pages()
     assert str(caught.value).startswith(
         "GET https://api.incident.test/v2/status_pages failed: the TLS handshake with api.incident.test failed "
@@ -532,7 +532,7 @@ def test_a_forbidden_read_says_the_key_cannot_see_the_object():
     body = api_error(403, "resource_forbidden", "forbidden", "Forbidden", request_id="req-403")
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", status=403,
                                                             json_body=body)])
-    with pytest.raises(_client.ForbiddenError) as caught:
+    with pytest.raises(_errors.ForbiddenError) as caught:
         client.get_incident("I1")
     message = str(caught.value)
     assert _client.READ_FORBIDDEN_HINT in message and "publish" not in message
@@ -543,7 +543,7 @@ def test_a_forbidden_write_names_the_publish_permission():
     body = api_error(403, "resource_forbidden", "forbidden", "Forbidden")
     client, dummy_session, dummy_sleeps = make_client([Call("PUT", "/v2/status_page_incidents/I1", status=403,
                                                             json_body=body)])
-    with pytest.raises(_client.ForbiddenError) as caught:
+    with pytest.raises(_errors.ForbiddenError) as caught:
         client.rename_incident("I1", "New name")
     assert _client.PUBLISH_PERMISSION_HINT in str(caught.value) and "cannot see" not in str(caught.value)
 
@@ -551,7 +551,7 @@ def test_a_forbidden_write_names_the_publish_permission():
 def test_a_redirect_is_not_followed():
     calls = [Call("POST", "/v2/status_page_incidents", status=301, headers={"Location": "https://elsewhere.test/"})]
     client, session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.APIError) as caught:
+    with pytest.raises(_errors.APIError) as caught:
         client.create_incident({"idempotency_key": "k"})
     assert "HTTP 301, a redirect to https://elsewhere.test/, which the collection does not follow" in str(caught.value)
     assert session.sent[0]["allow_redirects"] is False and len(session.sent) == 1
@@ -571,14 +571,14 @@ def test_validate_certs_reaches_the_session(validate_certs):
 @pytest.mark.parametrize("value", ["01ABC/../../status_pages", "01ABC?status_page_id=x", "abc#frag", "a b", "ÄBC", "..",
                                    "01ABC%2F"])
 def test_an_id_that_is_not_letters_and_digits_never_reaches_a_url(value):
-    with pytest.raises(_client.InputError) as caught:
+    with pytest.raises(_errors.InputError) as caught:
         _client.check_id_option(value, "id")
     assert str(caught.value).startswith(f"id: {value!r} is not an incident.io ID; IDs are letters and digits only")
     client, session, dummy_sleeps = make_client([])
     for send in (client.get_incident, client.get_maintenance, client.delete_maintenance, client.get_structure,
                  lambda object_id: client.rename_incident(object_id, "n"),
                  lambda object_id: client.update_maintenance(object_id, {})):
-        with pytest.raises(_client.StatusPageError, match="is not an incident.io ID"):
+        with pytest.raises(_errors.StatusPageError, match="is not an incident.io ID"):
             send(value)
     assert session.sent == []
 
@@ -586,14 +586,14 @@ def test_an_id_that_is_not_letters_and_digits_never_reaches_a_url(value):
 def test_an_id_option_loses_surrounding_blank_space():
     assert _client.check_id_option(" 01ABC\n", "id") == "01ABC"
     assert _client.check_id_option(None, "id") is None
-    with pytest.raises(_client.InputError, match="^id: must not be empty$"):
+    with pytest.raises(_errors.InputError, match="^id: must not be empty$"):
         _client.check_id_option("  ", "id")
 
 
 def test_path_segments_are_percent_encoded():
     # Checked IDs are letters and digits, which need no encoding; the encoding stands even so.
     assert _client.object_path("/v2/x", "01ABC", "ID") == "/v2/x/01ABC"
-    with pytest.raises(_client.StatusPageError, match="nothing was sent to /v2/x/... with it"):
+    with pytest.raises(_errors.StatusPageError, match="nothing was sent to /v2/x/... with it"):
         _client.object_path("/v2/x", "a/b", "ID")
 
 
@@ -602,7 +602,7 @@ def test_path_segments_are_percent_encoded():
 
 def test_an_empty_envelope_on_a_read_says_nothing_was_written():
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", json_body={})])
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.get_incident("I1")
     assert str(caught.value).startswith("GET /v2/status_page_incidents/I1 succeeded, but its answer has no "
                                         "status_page_incident (got {}). Nothing was written.")
@@ -611,7 +611,7 @@ def test_an_empty_envelope_on_a_read_says_nothing_was_written():
 def test_an_empty_envelope_after_a_create_says_it_probably_landed_and_how_to_check():
     calls = [Call("POST", "/v2/status_page_maintenances", status=201, json_body={})]
     client, dummy_session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.create_maintenance({"idempotency_key": "key-7"})
     message = str(caught.value)
     assert message.startswith("POST /v2/status_page_maintenances succeeded, but its answer has no "
@@ -623,7 +623,7 @@ def test_an_empty_envelope_after_a_create_says_it_probably_landed_and_how_to_che
 def test_an_answer_of_the_wrong_type_after_a_put_says_it_probably_applied():
     calls = [Call("PUT", "/v2/status_page_maintenances/M1", json_body={"status_page_maintenance": ["M1"]})]
     client, dummy_session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.update_maintenance("M1", {"name": "n"})
     message = str(caught.value)
     assert "its answer is not usable: status_page_maintenance is a list, not an object" in message
@@ -639,7 +639,7 @@ def test_an_update_answered_without_its_record_is_accepted():
 def test_an_update_answered_with_a_broken_record_says_it_was_probably_published():
     calls = [Call("POST", "/v2/status_page_incident_updates", status=201, text="<html>ok</html>")]
     client, dummy_session, dummy_sleeps = make_client(calls)
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.post_incident_update({"message": "m"}, landed=lambda: pytest.fail("not ambiguous"))
     assert "a body that is not JSON ('<html>ok</html>')" in str(caught.value)
     assert "so it was probably published" in str(caught.value)
@@ -657,21 +657,21 @@ def test_an_update_answered_with_a_broken_record_says_it_was_probably_published(
 ])
 def test_a_field_of_the_wrong_type_is_named(answer, problem):
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_page_incidents/I1", json_body=answer)])
-    with pytest.raises(_client.UnexpectedAnswerError) as caught:
+    with pytest.raises(_errors.UnexpectedAnswerError) as caught:
         client.get_incident("I1")
     assert f"its answer is not usable: {problem}" in str(caught.value)
 
 
 def test_an_empty_answer_to_a_read_is_named():
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", status=204)])
-    with pytest.raises(_client.UnexpectedAnswerError, match="answered HTTP 204 with an empty body instead of a JSON"):
+    with pytest.raises(_errors.UnexpectedAnswerError, match="answered HTTP 204 with an empty body instead of a JSON"):
         client.list_status_pages()
 
 
 def test_a_cursor_of_the_wrong_type_is_named():
     page = {"status_pages": [{"id": "P1"}], "pagination_meta": {"after": 5}}
     client, dummy_session, dummy_sleeps = make_client([Call("GET", "/v2/status_pages", json_body=page)])
-    with pytest.raises(_client.UnexpectedAnswerError, match="pagination_meta.after is a number, not a string"):
+    with pytest.raises(_errors.UnexpectedAnswerError, match="pagination_meta.after is a number, not a string"):
         client.list_status_pages()
 
 
@@ -685,7 +685,7 @@ def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value):
     ("https://api.incident.io:99999", "api_url is not a valid URL"),
 ])
 def test_api_url_with_credentials_or_a_bad_port(url, message):
-    with pytest.raises(_client.ConfigurationError, match=message) as caught:
+    with pytest.raises(_errors.ConfigurationError, match=message) as caught:
         _client.validate_api_url(url)
     assert "secret" not in str(caught.value)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _errors
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import UNAVAILABLE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     Call,
@@ -56,7 +56,7 @@ def test_a_refusal_names_the_scope_of_the_operation(operation, call, scope):
         "update": lambda: client.update_alert_window("W1", {"name": "Deploy"}),
         "archive": lambda: client.archive_alert_window("W1"),
     }
-    with pytest.raises(_client.ForbiddenError) as caught:
+    with pytest.raises(_errors.ForbiddenError) as caught:
         actions[operation]()
     message = str(caught.value)
     assert f"lacks the scope {scope}" in message and "[request_id req-403]" in message
@@ -66,7 +66,7 @@ def test_a_refusal_names_the_scope_of_the_operation(operation, call, scope):
 
 def test_an_answer_without_the_window_is_an_error_that_says_the_write_took_effect():
     client, session, dummy_sleeps = make_client([Call("POST", PATH, status=201, json_body={})])
-    with pytest.raises(_client.APIError, match="without a maintenance_window object.*took effect"):
+    with pytest.raises(_errors.APIError, match="without a maintenance_window object.*took effect"):
         client.create_alert_window({"name": "Deploy"}, lambda: None)
 
 
@@ -87,16 +87,16 @@ def test_a_create_is_never_retried_before_looking_for_it():
 def test_a_create_refused_outright_is_not_looked_for():
     invalid = api_error(422, "validation_error", "invalid_value", "Unknown subject", field="alert_condition_groups.0")
     client, session, dummy_sleeps = make_client([Call("POST", PATH, status=422, json_body=invalid)])
-    with pytest.raises(_client.APIError, match="alert_condition_groups.0: Unknown subject"):
+    with pytest.raises(_errors.APIError, match="alert_condition_groups.0: Unknown subject"):
         client.create_alert_window({"name": "Deploy"}, lambda: pytest.fail("looked for a refused create"))
 
 
 def test_a_failed_look_after_a_lost_create_says_what_to_do():
     def find_created():
-        raise _client.APIError("GET /v1/maintenance_windows failed with HTTP 500")
+        raise _errors.APIError("GET /v1/maintenance_windows failed with HTTP 500")
 
     client, session, dummy_sleeps = make_client([Call("POST", PATH, raises=connection_reset())])
-    with pytest.raises(_client.UncertainWriteError, match="may or may not have been created.*looking for it failed"):
+    with pytest.raises(_errors.UncertainWriteError, match="may or may not have been created.*looking for it failed"):
         client.create_alert_window({"name": "Deploy"}, find_created)
 
 
@@ -111,14 +111,14 @@ def test_update_is_retried_because_it_sends_the_whole_window():
 def test_update_whose_retries_run_out_says_it_may_have_landed():
     calls = [Call("PUT", f"{PATH}/W1", raises=read_timeout()), Call("PUT", f"{PATH}/W1", raises=read_timeout())]
     client, session, dummy_sleeps = make_client(calls, retries=1)
-    with pytest.raises(_client.UncertainWriteError, match="may or may not have been applied"):
+    with pytest.raises(_errors.UncertainWriteError, match="may or may not have been applied"):
         client.update_alert_window("W1", {"name": "Deploy"})
 
 
 def test_archive_of_a_missing_window_is_not_found():
     missing = api_error(404, "not_found", "not_found", "Not found")
     client, session, dummy_sleeps = make_client([Call("DELETE", f"{PATH}/W1", status=404, json_body=missing)])
-    with pytest.raises(_client.NotFoundError):
+    with pytest.raises(_errors.NotFoundError):
         client.archive_alert_window("W1")
 
 
@@ -134,7 +134,7 @@ def test_archive_whose_answer_was_lost_counts_a_later_not_found_as_done():
 def test_archive_refused_as_active_is_retried_only_right_after_an_end():
     active = api_error(422, "validation_error", "window_active", "Cannot archive an active window")
     client, session, dummy_sleeps = make_client([Call("DELETE", f"{PATH}/W1", status=422, json_body=active)])
-    with pytest.raises(_client.APIError, match="Cannot archive an active window"):
+    with pytest.raises(_errors.APIError, match="Cannot archive an active window"):
         client.archive_alert_window("W1")
     calls = [Call("DELETE", f"{PATH}/W1", status=422, json_body=active), Call("DELETE", f"{PATH}/W1", status=204)]
     client, session, sleeps = make_client(calls)
@@ -142,6 +142,6 @@ def test_archive_refused_as_active_is_retried_only_right_after_an_end():
     assert sleeps == [_client.ALERT_WINDOW_END_WAIT_SECONDS]
     calls = [Call("DELETE", f"{PATH}/W1", status=422, json_body=active)] * 3
     client, session, sleeps = make_client(calls, retries=2)
-    with pytest.raises(_client.APIError, match="Cannot archive an active window"):
+    with pytest.raises(_errors.APIError, match="Cannot archive an active window"):
         client.archive_alert_window("W1", ended_just_now=True)
     assert len(sleeps) == 2

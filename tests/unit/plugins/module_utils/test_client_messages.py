@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _client
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _errors
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_KEY,
     API_URL,
@@ -28,7 +28,7 @@ CUSTOM_URL_HINT = ("Check api_url (or the INCIDENT_API_URL environment variable)
 UNAVAILABLE = api_error(503, "api_error", "unavailable", "Service unavailable", request_id="req-503")
 
 
-def failure_of(calls, send, error=_client.StatusPageError, **client_options):
+def failure_of(calls, send, error=_errors.StatusPageError, **client_options):
     client, session, sleeps = make_client(calls, **client_options)
     with pytest.raises(error) as caught:
         send(client)
@@ -47,7 +47,7 @@ def failure_of(calls, send, error=_client.StatusPageError, **client_options):
     (Call("GET", "/v2/x", status=299, text="  "), "answered HTTP 299 with an empty body"),
 ])
 def test_a_read_answered_with_something_other_than_an_object(answer, described):
-    error, dummy_sleeps = failure_of([answer], lambda client: client.get("/v2/x"), _client.UnexpectedAnswerError)
+    error, dummy_sleeps = failure_of([answer], lambda client: client.get("/v2/x"), _errors.UnexpectedAnswerError)
     assert str(error) == f"GET /v2/x succeeded, but {described} instead of a JSON object. {READ_OUTCOME}"
     assert (error.method, error.path, error.status, error.outcome) == ("GET", "/v2/x", answer.status, READ_OUTCOME)
     assert error.fail_json_kwargs() == {"msg": str(error), "status": answer.status, "request_id": None}
@@ -77,7 +77,7 @@ def test_a_delete_needs_no_answer():
 ])
 def test_an_empty_answer_to_a_write_says_it_probably_landed(send, expected):
     method = expected.split(" ", 1)[0]
-    error, dummy_sleeps = failure_of([Call(method, "/v2/x")], send, _client.UnexpectedAnswerError)
+    error, dummy_sleeps = failure_of([Call(method, "/v2/x")], send, _errors.UnexpectedAnswerError)
     assert str(error) == expected and error.status == 200
 
 
@@ -143,7 +143,7 @@ def test_an_empty_answer_to_a_write_says_it_probably_landed(send, expected):
 def test_each_endpoint_checks_its_answer_and_says_what_it_means(send, method, path, answer, expected):
     status = 201 if method == "POST" else 200
     error, dummy_sleeps = failure_of([Call(method, path, status=status, json_body=answer)], send,
-                                     _client.UnexpectedAnswerError)
+                                     _errors.UnexpectedAnswerError)
     assert str(error) == f"{method} {path} succeeded, but {expected}"
     assert (error.method, error.path) == (method, path)
 
@@ -168,7 +168,7 @@ def test_each_endpoint_names_the_id_it_refuses_to_put_in_a_url(send, label, coll
     (lambda client: client.get_maintenance("M1"), "GET", "/v2/status_page_maintenances/M1", "status_page_maintenance"),
 ])
 def test_a_read_without_its_envelope(send, method, path, envelope):
-    error, dummy_sleeps = failure_of([Call(method, path, json_body={"other": 1})], send, _client.UnexpectedAnswerError)
+    error, dummy_sleeps = failure_of([Call(method, path, json_body={"other": 1})], send, _errors.UnexpectedAnswerError)
     if envelope == "current_structure":
         assert str(error) == (f"{method} {path} succeeded, but its answer is not usable: the answer has no "
                               f"current_structure (got {{\"other\": 1}}). {READ_OUTCOME}")
@@ -202,7 +202,7 @@ def test_an_update_answered_with_its_record_returns_it():
 ])
 def test_a_list_that_cannot_be_followed(pages, expected):
     calls = [Call("GET", "/v2/status_pages", json_body=page) for page in pages]
-    error, dummy_sleeps = failure_of(calls, lambda client: client.list_status_pages(), _client.UnexpectedAnswerError)
+    error, dummy_sleeps = failure_of(calls, lambda client: client.list_status_pages(), _errors.UnexpectedAnswerError)
     assert str(error) == f"GET /v2/status_pages succeeded, but {expected}. {READ_OUTCOME}"
     assert (error.method, error.path) == ("GET", "/v2/status_pages")
 
@@ -232,7 +232,7 @@ def test_an_empty_page_ends_the_list_whatever_its_cursor():
 ])
 def test_redirects_are_named_with_where_they_lead(status, headers, expected):
     error, dummy_sleeps = failure_of([Call("GET", "/v2/x", status=status, headers=headers)],
-                                     lambda client: client.get("/v2/x"), _client.APIError)
+                                     lambda client: client.get("/v2/x"), _errors.APIError)
     assert str(error) == (f"GET /v2/x answered HTTP {status}, {expected}, which the collection does not follow. "
                           f"{CUSTOM_URL_HINT}")
     assert (error.method, error.path, error.status) == ("GET", "/v2/x", status)
@@ -249,7 +249,7 @@ def test_redirects_are_named_with_where_they_lead(status, headers, expected):
 ])
 def test_an_error_answer_of_any_shape_is_described(body, expected):
     call = Call("POST", "/v2/x", status=422, **({"json_body": body} if isinstance(body, dict) else {"text": body}))
-    error, dummy_sleeps = failure_of([call], lambda client: client.create("/v2/x", {}), _client.APIError)
+    error, dummy_sleeps = failure_of([call], lambda client: client.create("/v2/x", {}), _errors.APIError)
     assert str(error) == expected
     if isinstance(body, dict) and body.get("request_id") == "r-1":
         assert error.error_type == "validation_error" and error.request_id == "r-1"
@@ -268,20 +268,20 @@ def test_an_error_answer_of_any_shape_is_described(body, expected):
 ])
 def test_a_403_says_what_the_refused_operation_needs(method, send, hint):
     body = api_error(403, "resource_forbidden", "forbidden", "Forbidden", request_id="r-2")
-    error, dummy_sleeps = failure_of([Call(method, "/v2/x", status=403, json_body=body)], send, _client.ForbiddenError)
+    error, dummy_sleeps = failure_of([Call(method, "/v2/x", status=403, json_body=body)], send, _errors.ForbiddenError)
     assert str(error) == f"{method} /v2/x failed with HTTP 403 resource_forbidden: Forbidden ({hint}) [request_id r-2]"
 
 
 def test_a_refused_read_is_tried_again_with_growing_waits_until_retries_run_out():
     calls = [Call("GET", "/v2/x", raises=connection_refused())] * 3
-    error, sleeps = failure_of(calls, lambda client: client.get("/v2/x"), _client.TransportError, retries=2)
+    error, sleeps = failure_of(calls, lambda client: client.get("/v2/x"), _errors.TransportError, retries=2)
     assert sleeps == [0.5, 1.0] and error.maybe_sent is False
     assert (error.method, error.path) == ("GET", "/v2/x")
 
 
 def test_a_read_answered_503_is_tried_again_until_retries_run_out():
     calls = [Call("GET", "/v2/x", status=503, json_body=UNAVAILABLE)] * 4
-    error, sleeps = failure_of(calls, lambda client: client.get("/v2/x"), _client.APIError, retries=3)
+    error, sleeps = failure_of(calls, lambda client: client.get("/v2/x"), _errors.APIError, retries=3)
     assert sleeps == [0.5, 1.0, 2.0] and error.request_id == "req-503" and error.status == 503
 
 
@@ -293,7 +293,7 @@ def test_the_backoff_stops_growing():
 def test_an_uncertain_create_after_retries_keeps_the_api_error_details():
     body = {"idempotency_key": "k-9"}
     calls = [Call("POST", "/v2/x", status=503, json_body=UNAVAILABLE)] * 2
-    error, sleeps = failure_of(calls, lambda client: client.create("/v2/x", body), _client.UncertainWriteError,
+    error, sleeps = failure_of(calls, lambda client: client.create("/v2/x", body), _errors.UncertainWriteError,
                                retries=1)
     assert str(error) == (
         "POST /v2/x failed with HTTP 503 api_error: Service unavailable [request_id req-503] -- no attempt got a usable "
@@ -307,7 +307,7 @@ def test_an_uncertain_create_after_retries_keeps_the_api_error_details():
 
 def test_an_uncertain_put_after_retries():
     calls = [Call("PUT", "/v2/x", raises=read_timeout())] * 2
-    error, sleeps = failure_of(calls, lambda client: client.put("/v2/x", {}), _client.UncertainWriteError, retries=1)
+    error, sleeps = failure_of(calls, lambda client: client.put("/v2/x", {}), _errors.UncertainWriteError, retries=1)
     assert str(error).endswith(
         "; the request may have reached the server. Check api_url (or the INCIDENT_API_URL environment variable): it "
         "is https://api.incident.test, and the incident.io API is at https://api.incident.io -- no attempt got a "
@@ -318,7 +318,7 @@ def test_an_uncertain_put_after_retries():
 
 def test_an_uncertain_delete_after_retries():
     calls = [Call("DELETE", "/v2/x", status=503, json_body=UNAVAILABLE)] * 3
-    error, sleeps = failure_of(calls, lambda client: client.delete("/v2/x"), _client.UncertainWriteError, retries=2)
+    error, sleeps = failure_of(calls, lambda client: client.delete("/v2/x"), _errors.UncertainWriteError, retries=2)
     assert str(error) == (
         "DELETE /v2/x failed with HTTP 503 api_error: Service unavailable [request_id req-503] -- no attempt got a "
         "usable answer, so the object may or may not have been deleted. Running the task again is safe: a repeated "
@@ -336,10 +336,10 @@ def test_a_delete_whose_first_answer_was_lost_and_second_is_404_succeeded():
 
 def test_an_update_whose_re_read_fails_says_so():
     def landed():
-        raise _client.APIError("GET /v2/o failed with HTTP 500", method="GET", path="/v2/o", status=500)
+        raise _errors.APIError("GET /v2/o failed with HTTP 500", method="GET", path="/v2/o", status=500)
 
     calls = [Call("POST", "/v2/x", status=503, json_body=UNAVAILABLE)]
-    error, sleeps = failure_of(calls, lambda client: client.post_update("/v2/x", {}, landed), _client.UncertainWriteError)
+    error, sleeps = failure_of(calls, lambda client: client.post_update("/v2/x", {}, landed), _errors.UncertainWriteError)
     assert str(error) == (
         "POST /v2/x failed with HTTP 503 api_error: Service unavailable [request_id req-503] -- no attempt got a "
         "usable answer, so the update may or may not have been published, and re-reading the object to find out "
@@ -352,7 +352,7 @@ def test_an_update_not_found_after_every_attempt():
     calls = [Call("POST", "/v2/x", status=503, json_body=UNAVAILABLE)] * 3
     checks = []
     error, sleeps = failure_of(calls, lambda client: client.post_update("/v2/x", {}, lambda: checks.append(1)),
-                               _client.UncertainWriteError, retries=2)
+                               _errors.UncertainWriteError, retries=2)
     assert str(error) == (
         "POST /v2/x failed with HTTP 503 api_error: Service unavailable [request_id req-503] -- the update was not "
         "found on the object after 3 attempts; it was probably not published. Check the status page (or "
@@ -388,7 +388,7 @@ def test_which_characters_a_key_may_hold(key, accepted):
     if accepted:
         assert _client.StatusPageClient(key, session=FakeSession([]))
         return
-    with pytest.raises(_client.ConfigurationError) as caught:
+    with pytest.raises(_errors.ConfigurationError) as caught:
         _client.StatusPageClient(key, session=FakeSession([]))
     assert str(caught.value) == ("api_key contains blank space or control characters inside it; an incident.io API key "
                                  "is one word, such as inc_ followed by letters and digits")
@@ -417,7 +417,7 @@ def test_the_hint_for_the_default_api_url():
     ("https://[::1", "api_url is not a valid URL (Invalid IPv6 URL), got 'https://[::1'"),
 ])
 def test_api_url_messages(url, message):
-    with pytest.raises(_client.ConfigurationError) as caught:
+    with pytest.raises(_errors.ConfigurationError) as caught:
         _client.validate_api_url(url)
     assert str(caught.value) == message
 
@@ -432,7 +432,7 @@ def test_api_url_accepted(url, expected):
 
 
 def test_the_id_an_error_gives_as_an_example():
-    with pytest.raises(_client.InputError) as caught:
+    with pytest.raises(_errors.InputError) as caught:
         _client.check_id_option("a-b", "id")
     assert str(caught.value) == ("id: 'a-b' is not an incident.io ID; IDs are letters and digits only, such as "
                                  "01JB5A7Z3KJ4W5M6N7P8Q9R0SV")

@@ -9,7 +9,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _lifecycle
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _errors, _lifecycle
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import API_KEY, API_URL, FakeSession
 
 MODULE_ARGS = {"argument_spec": _client.connection_argument_spec(), "supports_check_mode": True}
@@ -39,8 +39,8 @@ def test_a_run_returns_its_result_and_closes_the_session(session):
 
 
 @pytest.mark.parametrize("error, expected", [
-    (_client.StatusPageError("name: bad"), {"failed": True, "msg": "name: bad"}),
-    (_client.APIError("GET /x failed", status=500, request_id="r-1", error_type="api_error",
+    (_errors.StatusPageError("name: bad"), {"failed": True, "msg": "name: bad"}),
+    (_errors.APIError("GET /x failed", status=500, request_id="r-1", error_type="api_error",
                       errors=[{"code": "boom"}]),
      {"failed": True, "msg": "GET /x failed", "status": 500, "request_id": "r-1", "error_type": "api_error",
       "errors": [{"code": "boom"}]}),
@@ -85,7 +85,7 @@ def run_main(monkeypatch, run):
 
 def test_run_module_reports_a_failure_through_fail_json(monkeypatch, session):
     def run(module, client):
-        raise _client.StatusPageError("name: bad")
+        raise _errors.StatusPageError("name: bad")
 
     assert run_main(monkeypatch, run) == {"msg": "name: bad", "called": "fail_json"}
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
+from ansible_collections.incident_io.status_page.plugins.module_utils import _errors, _lock
 
 
 @pytest.fixture(autouse=True)
@@ -129,7 +129,7 @@ def held_by_a_hung_run(*parts):
 def test_the_wait_is_bounded_by_the_timeout(private_tmp):
     with held_by_a_hung_run("u", "maintenance", "P1", "Deploy"):
         started = time.monotonic()
-        with pytest.raises(_lock.LockTimeoutError) as caught:
+        with pytest.raises(_errors.LockTimeoutError) as caught:
             with _lock.host_lock("u", "maintenance", "P1", "Deploy", timeout=0.3, what="maintenance window 'Deploy'"):
                 pytest.fail("the lock was held by another run")
         waited = time.monotonic() - started
@@ -237,7 +237,7 @@ def test_the_wait_polls_more_and_more_slowly_until_the_deadline(monkeypatch, tim
     with held_by_a_hung_run("u", "maintenance", "P1", "Deploy"):
         monkeypatch.setattr(_lock.time, "monotonic", lambda: clock["now"])
         monkeypatch.setattr(_lock.time, "sleep", sleep)
-        with pytest.raises(_lock.LockTimeoutError):
+        with pytest.raises(_errors.LockTimeoutError):
             with _lock.host_lock("u", "maintenance", "P1", "Deploy", timeout=timeout):
                 pytest.fail("the lock was held by another run")
     assert polls == pytest.approx(expected_polls)

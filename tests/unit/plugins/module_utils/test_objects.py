@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ShapeError
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
     MAX_EXCERPT_LENGTH,
-    ShapeError,
     check_answer,
     check_shape,
     describe_json,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ResolveError
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
-    ResolveError,
     Resolver,
     flatten_structure,
     list_candidates,

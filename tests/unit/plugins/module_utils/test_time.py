@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import TimeParseError
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     EXPECTED_FORMS,
-    TimeParseError,
     format_time,
     is_relative,
     normalize_time,

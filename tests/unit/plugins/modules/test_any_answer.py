@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    StatusPageClient,
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
     StatusPageError,
     UnexpectedAnswerError,
 )
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageClient
 from ansible_collections.incident_io.status_page.plugins.modules import (
     status_page_incident,
     status_page_info,
