@@ -75,6 +75,9 @@ RETRY_AFTER_FALLBACK_SECONDS = 10.0
 RETRY_AFTER_MAX_SECONDS = 120.0
 
 RETRYABLE_STATUSES = frozenset((500, 502, 503, 504))
+# Pause before sending again a write the server refused because it has not caught up with a change made a moment
+# ago (archiving an alert window whose end was just moved to now, on a server whose clock is behind ours).
+SETTLE_SECONDS = 1.0
 
 STATUS_PAGES_PATH = "/v2/status_pages"
 STRUCTURES_PATH = "/v2/status_page_structures"
@@ -508,9 +511,18 @@ class StatusPageClient:
                 raise
             raise _uncertain(exc, uncertain) from None
 
-    def delete(self, path: str) -> None:
+    def delete(self, path: str, *, uncertain: str = "", refused_while_settling=None) -> None:
+        """DELETE an object. A retry after a lost answer that finds it gone (404) has done what was asked.
+
+        ``refused_while_settling(exc)`` says whether a refusal only means that the server has not caught up with a
+        change made a moment ago; such a refusal is sent again after a pause.
+        """
+        uncertain = uncertain or (
+            "the object may or may not have been deleted. Running the task again is safe: a repeated delete of a "
+            f"deleted object changes nothing. To check now, look at the status page or read it with {STATUS_PAGE_INFO}")
         attempt = 0
         while True:
+            settling = False
             try:
                 self.request("DELETE", path, retry_when_maybe_sent=False)
                 return
@@ -520,14 +532,14 @@ class StatusPageClient:
                 # An earlier DELETE whose answer was lost did land: the object is gone, as asked.
                 return
             except APIError as exc:
-                if not _maybe_landed(exc):
+                settling = refused_while_settling is not None and refused_while_settling(exc)
+                if not settling and not _maybe_landed(exc):
                     raise
                 if attempt >= self.retries:
-                    raise _uncertain(exc, (
-                        "the object may or may not have been deleted. Running the task again is safe: a repeated "
-                        f"delete of a deleted object changes nothing. To check now, look at the status page or read "
-                        f"it with {STATUS_PAGE_INFO}")) from None
-            self._sleep(self._backoff(attempt))
+                    if settling:
+                        raise
+                    raise _uncertain(exc, uncertain) from None
+            self._sleep(SETTLE_SECONDS if settling else self._backoff(attempt))
             attempt += 1
 
     def post_update(self, path: str, body: dict, landed, envelope: str | None = None, kind: str | None = None) -> dict | None:
@@ -540,34 +552,53 @@ class StatusPageClient:
         outcome = ("The API accepted the update, so it was probably published. Running the task again is safe: it "
                    "reads the object first and publishes nothing when the update is there. To check now, look at the "
                    f"status page or read the object with {STATUS_PAGE_INFO}")
+
+        def send():
+            answer = self._call(outcome, lambda: self.request("POST", path, body=body, retry_when_maybe_sent=False))
+            if envelope is None or answer.get(envelope) is None:
+                # The update's own record is optional in the answer: the caller knows what it posted.
+                return answer if envelope is None else {}
+            return self._call(outcome, lambda: self._unwrap("POST", path, answer, envelope, kind))
+
+        found, answer = self._post_once(
+            path, send, lambda: landed() or None,
+            unknown=lambda error: (
+                f"the update may or may not have been published, and re-reading the object to find out failed ({error}). "
+                f"Check the status page (or {STATUS_PAGE_INFO}) before running again: a re-run that reads the update "
+                "there publishes nothing"),
+            not_found=lambda attempts: (
+                f"the update was not found on the object after {attempts} attempts; it was probably not published. "
+                f"Check the status page (or {STATUS_PAGE_INFO}) before running again."))
+        return None if found else answer
+
+    def _post_once(self, path: str, send, look, *, unknown, not_found) -> tuple:
+        """(False, ``send()``'s answer), or (True, what ``look()`` found): a POST without an idempotency key, sent
+        again only after ``look()`` found that no earlier attempt took effect.
+
+        A failure that may have reached the server leaves the write's outcome unknown: ``look()`` reads the server
+        and returns what the write made, or None. ``unknown(read_error)`` says what that means when the look fails
+        too, ``not_found(attempts)`` when every attempt failed and the look found nothing.
+        """
         attempt = 0
         while True:
             try:
-                answer = self._call(outcome, lambda: self.request("POST", path, body=body, retry_when_maybe_sent=False))
-                if envelope is None or answer.get(envelope) is None:
-                    # The update's own record is optional in the answer: the caller knows what it posted.
-                    return answer if envelope is None else {}
-                return self._call(outcome, lambda: self._unwrap("POST", path, answer, envelope, kind))
+                return False, send()
             except UnexpectedAnswerError:
                 raise
             except APIError as exc:
                 if not _maybe_landed(exc):
                     raise
                 try:
-                    found = landed()
+                    found = look()
                 except APIError as read_error:
-                    raise _uncertain(exc, (
-                        f"the update may or may not have been published, and re-reading the object to find out failed "
-                        f"({read_error}). Check the status page (or {STATUS_PAGE_INFO}) before running again: a re-run "
-                        "that reads the update there publishes nothing")) from None
-                if found:
-                    return None
+                    raise _uncertain(exc, unknown(read_error)) from None
+                if found is not None:
+                    return True, found
                 if attempt >= self.retries:
                     raise UncertainWriteError(
-                        f"{exc} -- the update was not found on the object after {attempt + 1} attempts; it was "
-                        f"probably not published. Check the status page (or {STATUS_PAGE_INFO}) before running again.",
-                        method="POST", path=path, status=exc.status, error_type=exc.error_type,
-                        errors=exc.errors, request_id=exc.request_id) from None
+                        f"{exc} -- {not_found(attempt + 1)}", method="POST", path=path,
+                        status=exc.status, error_type=exc.error_type, errors=exc.errors,
+                        request_id=exc.request_id) from None
                 self._sleep(self._backoff(attempt))
                 attempt += 1
 
@@ -656,7 +687,7 @@ class StatusPageClient:
                                       page_size=ALERT_WINDOWS_MAX_PAGE_SIZE))
 
     def get_alert_window(self, window_id: str) -> dict:
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        path = alert_window_path(window_id)
         with _needs_alert_window_scope("view"):
             return _alert_window_of(self.get(path), "GET", path)
 
@@ -666,37 +697,23 @@ class StatusPageClient:
         A create whose answer was lost is never sent again blindly: ``find_created()`` looks for the window
         (by name and times) and returns it, or None when it is not there; only then is the create sent again.
         """
-        attempt = 0
-        while True:
-            try:
-                with _needs_alert_window_scope("create"):
-                    answer = self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False)
-                return _alert_window_of(answer, "POST", ALERT_WINDOWS_PATH, committed=True)
-            except APIError as exc:
-                if not _maybe_landed(exc):
-                    raise
-                try:
-                    found = find_created()
-                except APIError as read_error:
-                    raise _uncertain(exc, (
-                        f"the alert maintenance window {body.get('name')!r} may or may not have been created, and "
-                        f"looking for it failed ({read_error}). Running the task again is safe: it looks for the "
-                        "window by name before creating one")) from None
-                if found is not None:
-                    return found
-                if attempt >= self.retries:
-                    raise UncertainWriteError(
-                        f"{exc} -- the alert maintenance window {body.get('name')!r} was not found after "
-                        f"{attempt + 1} attempts; it was probably not created. Running the task again is safe: it "
-                        "looks for the window by name before creating one",
-                        method="POST", path=ALERT_WINDOWS_PATH, status=exc.status, error_type=exc.error_type,
-                        errors=exc.errors, request_id=exc.request_id) from None
-                self._sleep(self._backoff(attempt))
-                attempt += 1
+        def send():
+            with _needs_alert_window_scope("create"):
+                answer = self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False)
+            return _alert_window_of(answer, "POST", ALERT_WINDOWS_PATH, committed=True)
+
+        window = f"the alert maintenance window {body.get('name')!r}"
+        rerun = "Running the task again is safe: it looks for the window by name before creating one"
+        dummy_found, created = self._post_once(
+            ALERT_WINDOWS_PATH, send, find_created,
+            unknown=lambda error: f"{window} may or may not have been created, and looking for it failed ({error}). {rerun}",
+            not_found=lambda attempts: f"{window} was not found after {attempts} attempts; it was probably not created. "
+                                       f"{rerun}")
+        return created
 
     def update_alert_window(self, window_id: str, body: dict) -> dict:
         """PUT the whole window (the API replaces every field): repeating it converges on the same window."""
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        path = alert_window_path(window_id)
         try:
             with _needs_alert_window_scope("update"):
                 return _alert_window_of(self.request("PUT", path, body=body, retry_when_maybe_sent=True), "PUT", path,
@@ -714,38 +731,16 @@ class StatusPageClient:
         With ``ended_just_now``, the window's end was moved to this host's "now" a moment ago; a server whose clock
         is behind may still count it as active and refuse, so the refusal is retried after a pause.
         """
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
-        attempt = 0
-        while True:
-            still_active = False
-            try:
-                with _needs_alert_window_scope("destroy"):
-                    self.request("DELETE", path, retry_when_maybe_sent=False)
-                return
-            except NotFoundError:
-                if attempt == 0:
-                    raise
-                # An earlier DELETE whose answer was lost did land: the window is archived, as asked.
-                return
-            except APIError as exc:
-                still_active = ended_just_now and exc.status in (400, 409, 422)
-                if not still_active and not _maybe_landed(exc):
-                    raise
-                if attempt >= self.retries:
-                    if still_active:
-                        raise
-                    raise _uncertain(exc, (
-                        f"alert maintenance window {window_id} may or may not have been archived. Running the task "
-                        "again is safe: archiving an archived window changes nothing")) from None
-            self._sleep(ALERT_WINDOW_END_WAIT_SECONDS if still_active else self._backoff(attempt))
-            attempt += 1
+        with _needs_alert_window_scope("destroy"):
+            self.delete(alert_window_path(window_id), uncertain=(
+                f"alert maintenance window {window_id} may or may not have been archived. Running the task again is "
+                "safe: archiving an archived window changes nothing"),
+                refused_while_settling=(lambda exc: exc.status in (400, 409, 422)) if ended_just_now else None)
 
 
 ALERT_WINDOWS_PATH = "/v1/maintenance_windows"
 # The largest page the alert maintenance windows list accepts.
 ALERT_WINDOWS_MAX_PAGE_SIZE = 50
-# Pause before archiving again a window that the server still counts as active (its clock is behind ours).
-ALERT_WINDOW_END_WAIT_SECONDS = 1.0
 # The scope of each alert maintenance window operation (the spec's x-rbac-scopes), and what it allows.
 ALERT_WINDOW_SCOPES = {
     "view": ("maintenance_windows.view", "see alert maintenance windows"),
@@ -753,6 +748,10 @@ ALERT_WINDOW_SCOPES = {
     "update": ("maintenance_window.update", "change and end alert maintenance windows"),
     "destroy": ("maintenance_window.destroy", "archive alert maintenance windows"),
 }
+
+
+def alert_window_path(window_id: str) -> str:
+    return object_path(ALERT_WINDOWS_PATH, window_id, "alert maintenance window ID")
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ShapeError, TimeParseError
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
+    format_time,
     normalize_time,
     parse_api_time,
     parse_time,
@@ -71,34 +72,29 @@ def _update(status_field: str) -> tuple:
 
 _INCIDENT_UPDATE = _update("incident_status")
 _MAINTENANCE_UPDATE = _update("maintenance_status")
-_INCIDENT = ("object", (
-    ("id", "id", True),
-    ("status_page_id", "id", False),
-    ("name", "string", False),
-    ("published_at", "time", False),
-    ("incident_status", "string", False),
-    ("updates", ("list", _INCIDENT_UPDATE), False),
-    ("component_impacts", ("list", ("object", (
-        ("component_id", "string", True),
-        ("component_status", "string", True),
-        ("start_at", "time", False),
-        ("end_at", "time", False),
-    ))), False),
-))
-_MAINTENANCE = ("object", (
-    ("id", "id", True),
-    ("status_page_id", "id", False),
-    ("name", "string", False),
-    ("published_at", "time", False),
-    ("maintenance_status", "string", False),
+
+
+def _status_page_object(status_field: str, *own_fields) -> tuple:
+    """An incident or a maintenance window: what both carry, then the fields of their own."""
+    return ("object", (
+        ("id", "id", True),
+        ("status_page_id", "id", False),
+        ("name", "string", False),
+        ("published_at", "time", False),
+        (status_field, "string", False),
+        ("updates", ("list", _update(status_field)), False),
+    ) + own_fields)
+
+
+_COMPONENT_ID = ("component_id", "string", True)
+_PERIOD = (("start_at", "time", False), ("end_at", "time", False))
+_INCIDENT = _status_page_object(
+    "incident_status",
+    ("component_impacts", ("list", ("object", (_COMPONENT_ID, ("component_status", "string", True)) + _PERIOD)), False))
+_MAINTENANCE = _status_page_object(
+    "maintenance_status",
     ("automate_maintenance_status", "boolean", False),
-    ("updates", ("list", _MAINTENANCE_UPDATE), False),
-    ("component_maintenance_periods", ("list", ("object", (
-        ("component_id", "string", True),
-        ("start_at", "time", False),
-        ("end_at", "time", False),
-    ))), False),
-))
+    ("component_maintenance_periods", ("list", ("object", (_COMPONENT_ID,) + _PERIOD)), False))
 _STRUCTURE_COMPONENT = ("object", (("component_id", "string", True), ("name", "string", True),
                                    ("hidden", "boolean", False)))
 _STRUCTURE_GROUP = ("object", (
@@ -221,6 +217,160 @@ def occurrence_key(status_page_id: str, kind: str, name: str, closed_ids) -> str
     """
     material = "\n".join([status_page_id, kind, name] + sorted(closed_ids))
     return "ansible-" + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+
+# ----- status page incidents and maintenance windows: limits, vocabularies, views ----------------------------
+
+MAX_NAME_LENGTH = 200
+MAX_MESSAGE_LENGTH = 4096
+MAX_UPDATES = 100
+
+INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"]
+RESOLVED = "resolved"
+OPERATIONAL = "operational"
+UNDER_MAINTENANCE = "under_maintenance"
+# What an incident may set a component to; under_maintenance is for maintenance windows only.
+INCIDENT_COMPONENT_STATUSES = [OPERATIONAL, "degraded_performance", "partial_outage", "full_outage"]
+
+SCHEDULED = "maintenance_scheduled"
+IN_PROGRESS = "maintenance_in_progress"
+COMPLETE = "maintenance_complete"
+MAINTENANCE_STATUS_BY_STATE = {"scheduled": SCHEDULED, "in_progress": IN_PROGRESS, "completed": COMPLETE}
+MAINTENANCE_STATE_BY_STATUS = {status: state for state, status in MAINTENANCE_STATUS_BY_STATE.items()}
+MAINTENANCE_STATUS_ORDER = {SCHEDULED: 0, IN_PROGRESS: 1, COMPLETE: 2}
+# What a window's components show after an update that moves it to a status.
+COMPONENT_STATUS_BY_MAINTENANCE_STATUS = {SCHEDULED: OPERATIONAL, IN_PROGRESS: UNDER_MAINTENANCE}
+
+
+def same_message(first, second) -> bool:
+    """Messages compare equal when only line endings or surrounding blank space differ.
+
+    YAML block scalars end with a newline that the text on the page does not show.
+    """
+    def normalized(text):
+        return None if text is None else text.replace("\r\n", "\n").strip()
+    return normalized(first) == normalized(second)
+
+
+def last_activity(obj: dict):
+    """When an incident or window last changed, to pick the most recent of several closed occurrences."""
+    latest = latest_update(obj) or {}
+    moments = [value for value in (latest.get("published_at"), obj.get("published_at")) if value]
+    return max(parse_time(value, option="API time") for value in moments) if moments else parse_time("1970-01-01")
+
+
+def component_statuses(incident: dict) -> dict:
+    """The current status of every component the incident has touched, by component ID.
+
+    component_impacts is the API's timeline of non-operational periods, whose ongoing entries have no end_at,
+    so it says what each component's status is now, however the updates list their component_statuses. Whether
+    an update lists every affected component or only the changed ones is undocumented: replaying the updates
+    oldest first is right under both readings, and it covers components the timeline never mentions.
+    """
+    statuses = {}
+    updates = sorted(enumerate(incident.get("updates") or []),
+                     key=lambda pair: (parse_time(pair[1].get("published_at") or "1970-01-01"), pair[0]))
+    for _index, update in updates:
+        if update.get("incident_status") == RESOLVED:
+            statuses = dict.fromkeys(statuses, OPERATIONAL)
+        for entry in update.get("component_statuses") or []:
+            statuses[entry["component_id"]] = entry["component_status"]
+    ongoing = {}
+    for impact in incident.get("component_impacts") or []:
+        component_id = impact["component_id"]
+        statuses.setdefault(component_id, OPERATIONAL)
+        if not impact.get("end_at"):
+            started = parse_time(impact.get("start_at") or "1970-01-01")
+            if component_id not in ongoing or started >= ongoing[component_id][0]:
+                ongoing[component_id] = (started, impact["component_status"])
+    impacted = {impact["component_id"] for impact in incident.get("component_impacts") or []}
+    for component_id in impacted:
+        statuses[component_id] = ongoing[component_id][1] if component_id in ongoing else OPERATIONAL
+    if incident.get("incident_status") == RESOLVED:
+        # The API sets every component to operational on resolve.
+        statuses = dict.fromkeys(statuses, OPERATIONAL)
+    return statuses
+
+
+def window_component_ids(maintenance: dict) -> list:
+    """IDs of the components a window covers, in the API's order, without repeats."""
+    ids = []
+    for period in maintenance.get("component_maintenance_periods") or []:
+        if period.get("component_id") and period["component_id"] not in ids:
+            ids.append(period["component_id"])
+    if not ids:
+        latest = latest_update(maintenance) or {}
+        for entry in latest.get("component_statuses") or []:
+            if entry.get("component_id") and entry["component_id"] not in ids:
+                ids.append(entry["component_id"])
+    return ids
+
+
+def incident_after_update(incident: dict, body: dict, update: dict | None, now: str) -> dict:
+    """The incident as it is after ``body`` was published (``update`` is the API's answer, if any)."""
+    result = copy.deepcopy(incident)
+    status = body.get("incident_status") or result.get("incident_status")
+    published_at = (update or {}).get("published_at") or now
+    if update is None:
+        update = {
+            "id": None, "status_page_incident_id": result.get("id"), "published_at": published_at,
+            "message": body["message"], "incident_status": status,
+            "component_statuses": list(body.get("component_statuses") or []),
+        }
+    result["updates"] = list(result.get("updates") or []) + [update]
+    result["incident_status"] = status
+    impacts = [dict(impact) for impact in result.get("component_impacts") or []]
+    if status == RESOLVED:
+        changes = {impact["component_id"]: OPERATIONAL for impact in impacts}
+    else:
+        changes = {entry["component_id"]: entry["component_status"] for entry in body.get("component_statuses") or []}
+    for component_id, component_status in changes.items():
+        for impact in impacts:
+            if impact["component_id"] == component_id and not impact.get("end_at"):
+                impact["end_at"] = published_at
+        if component_status != OPERATIONAL:
+            impacts.append({"component_id": component_id, "component_status": component_status,
+                            "start_at": published_at})
+    result["component_impacts"] = impacts
+    return result
+
+
+def maintenance_after_reschedule(current: dict, put_body: dict) -> dict:
+    """The window after a PUT of its name and schedule: every component's period moves."""
+    after = copy.deepcopy(current)
+    after["name"] = put_body["name"]
+    for period in after.get("component_maintenance_periods") or []:
+        period["start_at"] = put_body["start_at"]
+        period["end_at"] = put_body["end_at"]
+    return after
+
+
+def maintenance_after_update(current: dict, body: dict, now, update=None) -> dict:
+    """The window with an update appended: the one the API answered with, or the predicted one."""
+    after = copy.deepcopy(current)
+    status = body.get("maintenance_status") or current.get("maintenance_status")
+    if update is None:
+        last = latest_update(current) or {}
+        statuses = {entry["component_id"]: entry["component_status"]
+                    for entry in last.get("component_statuses") or [] if entry.get("component_id")}
+        if status == COMPLETE:
+            statuses = {component_id: OPERATIONAL for component_id in statuses or window_component_ids(current)}
+        for entry in body.get("component_statuses") or []:
+            statuses[entry["component_id"]] = entry["component_status"]
+        update = {
+            "id": None,
+            "status_page_maintenance_id": current["id"],
+            "published_at": format_time(now),
+            "message": body["message"],
+            "maintenance_status": status,
+            "component_statuses": [{"component_id": cid, "component_status": cs} for cid, cs in statuses.items()],
+        }
+    after["maintenance_status"] = update.get("maintenance_status") or status
+    after["updates"] = list(after.get("updates") or []) + [update]
+    if "maintenance_status" in body:
+        # Publishing a status change by hand ends incident.io's automation of the window.
+        after["automate_maintenance_status"] = False
+    return after
 
 
 # ----- alert maintenance windows (MaintenanceWindows V1) ---------------------------------------------------

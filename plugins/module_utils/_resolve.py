@@ -138,6 +138,17 @@ class Resolver:
     def components(self, status_page_id: str) -> list:
         return flatten_structure(self.structure(status_page_id))
 
+    def component_names(self, status_page_id: str) -> dict:
+        """{component ID: name} for results and diffs, when the page's structure was read; otherwise {}.
+
+        The name is the component's qualified name (Group/Name in a group, Sub-page/Name or Sub-page/Group/Name on
+        a sub-page, the bare name otherwise), so that two components called "Webhooks" never look alike. Names
+        cost nothing once a name was resolved; a run given only IDs reads no structure to name them.
+        """
+        if status_page_id not in self._structures:
+            return {}
+        return {component["id"]: qualified_name(component) for component in self.components(status_page_id)}
+
     def component(self, status_page_id: str, reference: str, option: str = "components") -> dict:
         return self.resolve_components(status_page_id, [reference], option)[0]
 

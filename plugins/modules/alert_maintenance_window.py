@@ -347,7 +347,12 @@ from datetime import timedelta
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._errors import NotFoundError, StatusPageError
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
-from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import (
+    ModuleRun,
+    Request,
+    not_found,
+    run_module,
+)
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
     ALERT_WINDOW_FLAGS,
@@ -368,18 +373,16 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
     format_time,
     normalize_time,
-    parse_duration,
     parse_time,
-    requested_window,
     utcnow,
 )
 
 
-class AlertWindowRequest:
+class AlertWindowRequest(Request):
     """The module's options, parsed and validated before any request is sent."""
 
     def __init__(self, params: dict, now):
-        self.now = now
+        super().__init__(params, now)
         self.state = params["state"]
         self.id = params["id"].strip() if params["id"] is not None else None
         self.name = params["name"]
@@ -390,11 +393,8 @@ class AlertWindowRequest:
 
         # Relative times in whole seconds: the window's times must read back as they were sent, to find it again
         # after a lost answer, and the API may keep fewer digits than the clock gives.
-        window = requested_window(params["start_at"], params["end_at"], params["duration"], now, whole_seconds=True)
-        self.start, self.start_absolute = window.start, window.start_absolute
-        # Whether the end is a fixed time that may move an existing window.
-        self.end, self.end_absolute = window.end, window.end_absolute
-        self.lookback_start = now - parse_duration(params["lookback"], option="lookback")
+        self.read_schedule(params, whole_seconds=True)
+        self.read_lookback()
 
         self.lead = lead_reference(params["lead"]) if params["lead"] is not None else None
         # What the task says about the window, by payload field; a field that is not here is left as it is.
@@ -467,17 +467,16 @@ def same_times(window: dict, start_at: str, end_at: str) -> bool:
     return (normalize_time(window.get("start_at")), normalize_time(window.get("end_at"))) == (start_at, end_at)
 
 
-class AlertWindowRun:
+class AlertWindowRun(ModuleRun):
     """One run of the module: read, decide, write unless check mode, and describe the result."""
 
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.check_mode = module.check_mode
-        self.warnings = []
+    REQUEST = AlertWindowRequest
+    RESULT_KEY = "window"
+    GONE_ACTIONS = ("archived",)
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+    def params(self) -> dict:
+        # A caller other than AnsibleModule may leave out the options that are not set: they take their defaults.
+        return dict(OPTION_DEFAULTS, **self.module.params)
 
     # ----- reads ---------------------------------------------------------------------------------
 
@@ -505,9 +504,7 @@ class AlertWindowRun:
         except NotFoundError as exc:
             if request.state == "absent":
                 return None
-            raise StatusPageError(
-                f"id: no alert maintenance window with ID {request.id!r} exists, or this API key cannot see it "
-                f"(HTTP 404{', request_id ' + exc.request_id if exc.request_id else ''})") from None
+            raise not_found("alert maintenance window", request.id, exc) from None
 
     def find(self, request: AlertWindowRequest) -> tuple:
         """(the window the task is about or None, the IDs of every window with its name that was read)."""
@@ -541,8 +538,8 @@ class AlertWindowRun:
 
     # ----- the run -------------------------------------------------------------------------------
 
-    def run(self, params: dict) -> dict:
-        request = AlertWindowRequest(params, utcnow())
+    def run(self) -> dict:
+        request = self.request
         # Runs on this host that manage the same window read, decide and write in turn: the API has no idempotency
         # key for these windows, so two runs that both found none would both create one.
         lock = ("id", request.id) if request.id is not None else ("name", request.name)
@@ -554,19 +551,19 @@ class AlertWindowRun:
         status = alert_window_status(current, request.now) if current else None
         if request.state == "absent":
             if current is None or status == ARCHIVED:
-                return self.result(request, "none", current, current)
+                return self.result("none", current, current)
             return self.archive(request, current, status)
         if request.state == "ended":
             if current is None:
                 self.warn(f"No alert maintenance window named {request.name!r} is active or upcoming, or ended within "
                           f"the lookback; nothing to end")
-                return self.result(request, "none", None, None)
+                return self.result("none", None, None)
             if status == "active":
                 return self.end(request, current)
             if status == "upcoming":
                 # Ending a window that has not started means it never starts; the API cannot end it before its start.
                 return self.archive(request, current, status)
-            return self.result(request, "none", current, current)
+            return self.result("none", current, current)
         if current is None:
             return self.create(request, seen_ids)
         if status == ARCHIVED:
@@ -585,7 +582,7 @@ class AlertWindowRun:
                                   f"{request.name!r} (no active or upcoming window with that name was found)")
         payload = request.create_payload()
         if self.check_mode:
-            return self.result(request, "created", None, predicted_alert_window(payload, now=request.now))
+            return self.result("created", None, predicted_alert_window(payload, now=request.now))
 
         def find_created():
             # The lost answer's window is the one with this name and these times that was not there before.
@@ -596,7 +593,7 @@ class AlertWindowRun:
             return max(candidates, key=lambda window: window.get("created_at") or "") if candidates else None
 
         created = self.client.create_alert_window(payload, find_created)
-        return self.result(request, "created", None, created)
+        return self.result("created", None, created)
 
     def converge(self, request: AlertWindowRequest, current: dict) -> dict:
         if request.lead is not None and lead_matches(request.lead, current) is None:
@@ -607,14 +604,14 @@ class AlertWindowRun:
         desired = request.apply(current)
         lead_changed = request.lead is not None and lead_matches(request.lead, current) is False
         if alert_window_normal_form(desired) == alert_window_normal_form(current) and not lead_changed:
-            return self.result(request, "none", current, current)
+            return self.result("none", current, current)
         if parse_time(desired["end_at"], "end_at") <= parse_time(desired["start_at"], "start_at"):
             option = "end_at" if request.end_absolute and request.end is not None else "start_at"
             raise StatusPageError(f"{option}: alert maintenance window {current['id']} would end ({desired['end_at']}) "
                                   f"before it starts ({desired['start_at']}); it runs {normalize_time(current.get('start_at'))} "
                                   f"to {normalize_time(current.get('end_at'))}")
         after = self.put(request, current, desired)
-        return self.result(request, "updated", current, after)
+        return self.result("updated", current, after)
 
     def put(self, request: AlertWindowRequest, current: dict, desired: dict) -> dict:
         if "lead" not in desired:
@@ -629,7 +626,7 @@ class AlertWindowRun:
         desired = alert_window_payload(current)
         desired["end_at"] = end_now(current, request.now)
         after = self.put(request, current, desired)
-        return self.result(request, "ended", current, after)
+        return self.result("ended", current, after)
 
     def archive(self, request: AlertWindowRequest, current: dict, status: str) -> dict:
         ended_now = status == "active"
@@ -643,32 +640,22 @@ class AlertWindowRun:
         if not self.check_mode:
             self.client.archive_alert_window(current["id"], ended_just_now=ended_now)
         archived = dict(current_after_end, archived_at=format_time(request.now))
-        return self.result(request, "archived", current, archived)
+        return self.result("archived", current, archived)
 
     # ----- result --------------------------------------------------------------------------------
 
-    def view(self, request: AlertWindowRequest, window) -> dict:
+    def describe(self, window: dict) -> dict:
         """The managed fields of a window, for the diff."""
-        if not window:
-            return {}
+        request = self.request
         prefer = tuple(request.lead) + ("email", "slack_user_id", "id") if request.lead else ("email", "slack_user_id", "id")
         fields = alert_window_normal_form(window)
         fields["status"] = alert_window_status(window, request.now)
         fields["lead"] = describe_lead(window, prefer)
         return fields
 
-    def result(self, request: AlertWindowRequest, action: str, before, after) -> dict:
-        result = {
-            "changed": action != "none",
-            "action": action,
-            "id": (after or {}).get("id"),
-            "window": after or {},
-            "status": alert_window_status(after, request.now) if after else None,
-        }
-        if self.module._diff:
-            result["diff"] = {"before": self.view(request, before),
-                              "after": {} if action == "archived" else self.view(request, after)}
-        return result
+    def result(self, action: str, before, after, **extra) -> dict:
+        status = alert_window_status(after, self.request.now) if after else None
+        return super().result(action, before, after, status=status, **extra)
 
 
 MODULE_ARGS = dict(
@@ -705,18 +692,8 @@ MODULE_ARGS = dict(
 OPTION_DEFAULTS = {name: option.get("default") for name, option in MODULE_ARGS["argument_spec"].items()}
 
 
-def run(module, client) -> dict:
-    """Drive one alert maintenance window to the module's ``state``; returns the module's result.
-
-    ``module.params`` may leave out options that are not set (a caller other than AnsibleModule): they take their
-    documented defaults.
-    """
-    window_run = AlertWindowRun(module, client)
-    try:
-        return window_run.run(dict(OPTION_DEFAULTS, **module.params))
-    finally:
-        for warning in window_run.warnings:
-            module.warn(warning)
+# run(module, client): what main() runs, and what the maintenance_window role runs in the controller's process.
+run = AlertWindowRun.run_with
 
 
 def main():

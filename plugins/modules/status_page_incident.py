@@ -301,141 +301,67 @@ diff:
             "components": {"API/REST API": "operational"}, "message": "A fix has been deployed."}
 """
 
-import copy
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import InputError, StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import (
+    INCIDENTS,
+    ObjectRequest,
+    ObjectRun,
+    run_module,
+)
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
+    INCIDENT_COMPONENT_STATUSES,
+    INCIDENT_STATUSES,
+    OPERATIONAL,
+    RESOLVED,
+    UNDER_MAINTENANCE,
+    component_statuses,
+    incident_after_update,
+    latest_update,
+    same_message,
+)
+from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import clean_reference
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import format_time
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
-    InputError,
-    NotFoundError,
-    StatusPageError,
-)
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    check_id_option,
-    connection_argument_spec,
-)
-from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
-from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
-from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
-from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
-    Resolver,
-    clean_reference,
-    looks_like_id,
-    qualified_name,
-)
-from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
-    format_time,
-    parse_duration,
-    parse_time,
-    utcnow,
-)
-
-INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"]
-COMPONENT_STATUSES = ["operational", "degraded_performance", "partial_outage", "full_outage"]
-MAINTENANCE_COMPONENT_STATUSES = ["under_maintenance"]
-RESOLVED = "resolved"
 DEFAULT_STATUS = "investigating"
-OPERATIONAL = "operational"
-MAX_NAME_LENGTH = 200
-MAX_MESSAGE_LENGTH = 4096
-MAX_UPDATES = 100
-# A derived key can belong to an occurrence that has left the lookback; each replayed resolved incident
-# moves the key on. More than a handful in a row means something else is wrong.
-MAX_CREATE_ATTEMPTS = 5
 
 
-def clean_params(params: dict) -> dict:
-    """The options without the blank space around IDs, names and page references, which is never meant."""
-    cleaned = dict(params)
-    for option in ("status_page", "name"):
-        if cleaned[option] is not None:
-            cleaned[option] = cleaned[option].strip()
-    cleaned["id"] = check_id_option(params["id"], "id")
-    return cleaned
+class IncidentRequest(ObjectRequest):
+    """The module's options, parsed and checked before any request is sent."""
+
+    def __init__(self, params: dict, now):
+        super().__init__(params, now)
+        if self.id is None:
+            for option in ("status_page", "name"):
+                if getattr(self, option) is None:
+                    raise InputError(f"{option}: required unless id is given")
+        self.incident_status = params["incident_status"]
+        self.closes = self.incident_status == RESOLVED
+        self.components = []
+        problems = []
+        for reference, status in (params["components"] or {}).items():
+            if status == UNDER_MAINTENANCE:
+                problems.append(f"{reference!r} is set to {status!r}, a maintenance status; incidents use "
+                                f"{', '.join(INCIDENT_COMPONENT_STATUSES)} (use status_page_maintenance for maintenance)")
+            elif status not in INCIDENT_COMPONENT_STATUSES:
+                problems.append(f"{reference!r} is set to {status!r}, which is not a component status; use one of "
+                                f"{', '.join(INCIDENT_COMPONENT_STATUSES)}")
+            elif not clean_reference(reference):
+                problems.append("a component name or ID must not be empty")
+            else:
+                self.components.append((str(reference), status))
+        if problems:
+            raise InputError("components: " + "; ".join(problems))
+        if self.components and self.closes:
+            raise InputError("components: must not be set with incident_status resolved; resolving sets every "
+                             "component to operational")
+        self.read_lookback()
 
 
-def validate_input(params: dict) -> list:
-    """Check every option before any request; returns the components as [(reference, status)]."""
-    params = clean_params(params)
-    for option in ("status_page", "name"):
-        if params[option] is not None and not params[option]:
-            raise InputError(f"{option}: must not be empty")
-    if params["id"] is None:
-        for option in ("status_page", "name"):
-            if params[option] is None:
-                raise InputError(f"{option}: required unless id is given")
-    if params["name"] is not None:
-        if len(params["name"]) > MAX_NAME_LENGTH:
-            raise StatusPageError(
-                f"name: is {len(params['name'])} characters long; the API allows at most {MAX_NAME_LENGTH}")
-    if params["msg"] is not None:
-        if not params["msg"].strip():
-            raise StatusPageError("msg: must not be empty")
-        if len(params["msg"]) > MAX_MESSAGE_LENGTH:
-            raise StatusPageError(
-                f"msg: is {len(params['msg'])} characters long; the API allows at most {MAX_MESSAGE_LENGTH}")
-    parse_duration(params["lookback"], option="lookback")
-    components = []
-    problems = []
-    for reference, status in (params["components"] or {}).items():
-        if status in MAINTENANCE_COMPONENT_STATUSES:
-            problems.append(f"{reference!r} is set to {status!r}, a maintenance status; incidents use "
-                            f"{', '.join(COMPONENT_STATUSES)} (use status_page_maintenance for maintenance)")
-        elif status not in COMPONENT_STATUSES:
-            problems.append(f"{reference!r} is set to {status!r}, which is not a component status; use one of "
-                            f"{', '.join(COMPONENT_STATUSES)}")
-        elif not clean_reference(reference):
-            problems.append("a component name or ID must not be empty")
-        else:
-            components.append((str(reference), status))
-    if problems:
-        raise StatusPageError("components: " + "; ".join(problems))
-    if components and params["incident_status"] == RESOLVED:
-        raise StatusPageError(
-            "components: must not be set with incident_status resolved; resolving sets every component to operational")
-    return components
+def plan_update(incident: dict, desired_status, desired_components: dict, message) -> dict | None:
+    """The update that brings the incident to the desired state, or None when nothing differs.
 
-
-def _normalize_message(message) -> str:
-    return (message or "").replace("\r\n", "\n").strip()
-
-
-def component_statuses(incident: dict) -> dict:
-    """The current status of every component the incident has touched, by component ID.
-
-    component_impacts is the API's timeline of non-operational periods, whose ongoing entries have no end_at,
-    so it says what each component's status is now, however the updates list their component_statuses. Whether
-    an update lists every affected component or only the changed ones is undocumented: replaying the updates
-    oldest first is right under both readings, and it covers components the timeline never mentions.
-    """
-    statuses = {}
-    updates = sorted(enumerate(incident.get("updates") or []),
-                     key=lambda pair: (parse_time(pair[1].get("published_at") or "1970-01-01"), pair[0]))
-    for _index, update in updates:
-        if update.get("incident_status") == RESOLVED:
-            statuses = dict.fromkeys(statuses, OPERATIONAL)
-        for entry in update.get("component_statuses") or []:
-            statuses[entry["component_id"]] = entry["component_status"]
-    ongoing = {}
-    for impact in incident.get("component_impacts") or []:
-        component_id = impact["component_id"]
-        statuses.setdefault(component_id, OPERATIONAL)
-        if not impact.get("end_at"):
-            started = parse_time(impact.get("start_at") or "1970-01-01")
-            if component_id not in ongoing or started >= ongoing[component_id][0]:
-                ongoing[component_id] = (started, impact["component_status"])
-    impacted = {impact["component_id"] for impact in incident.get("component_impacts") or []}
-    for component_id in impacted:
-        statuses[component_id] = ongoing[component_id][1] if component_id in ongoing else OPERATIONAL
-    if incident.get("incident_status") == RESOLVED:
-        # The API sets every component to operational on resolve.
-        statuses = dict.fromkeys(statuses, OPERATIONAL)
-    return statuses
-
-
-def plan_update(incident: dict, desired_status: str, desired_components: dict, message) -> dict | None:
-    """The update body that brings the incident to the desired state, or None when nothing differs.
-
-    The body carries the message, plus incident_status and component_statuses only where they change. Its
-    ``needs_message`` entry says whether the status or a component differs, which is when a message is required.
+    It carries the message, plus incident_status and component_statuses only where they change.
     """
     current_status = incident.get("incident_status")
     current_components = component_statuses(incident)
@@ -457,8 +383,7 @@ def plan_update(incident: dict, desired_status: str, desired_components: dict, m
             if current_components.get(component_id, OPERATIONAL) != status
         ]
     latest = latest_update(incident)
-    message_changes = message is not None and (
-        latest is None or _normalize_message(latest.get("message")) != _normalize_message(message))
+    message_changes = message is not None and (latest is None or not same_message(latest.get("message"), message))
     if not (status_changes or component_changes or message_changes):
         return None
     body = {"status_page_incident_id": incident.get("id"), "message": message}
@@ -469,295 +394,99 @@ def plan_update(incident: dict, desired_status: str, desired_components: dict, m
     return body
 
 
-def apply_update(incident: dict, body: dict, update: dict | None, now: str) -> dict:
-    """The incident as it is after ``body`` was published (``update`` is the API's answer, if any)."""
-    result = copy.deepcopy(incident)
-    status = body.get("incident_status") or result.get("incident_status")
-    published_at = (update or {}).get("published_at") or now
-    if update is None:
-        update = {
-            "id": None, "status_page_incident_id": result.get("id"), "published_at": published_at,
-            "message": body["message"], "incident_status": status,
-            "component_statuses": list(body.get("component_statuses") or []),
-        }
-    result["updates"] = list(result.get("updates") or []) + [update]
-    result["incident_status"] = status
-    impacts = [dict(impact) for impact in result.get("component_impacts") or []]
-    if status == RESOLVED:
-        changes = {impact["component_id"]: OPERATIONAL for impact in impacts}
-    else:
-        changes = {entry["component_id"]: entry["component_status"] for entry in body.get("component_statuses") or []}
-    for component_id, component_status in changes.items():
-        for impact in impacts:
-            if impact["component_id"] == component_id and not impact.get("end_at"):
-                impact["end_at"] = published_at
-        if component_status != OPERATIONAL:
-            impacts.append({"component_id": component_id, "component_status": component_status,
-                            "start_at": published_at})
-    result["component_impacts"] = impacts
-    return result
+class IncidentRun(ObjectRun):
+    """One run of the module: the incident's own rules on top of the shared lifecycle."""
 
+    KIND = INCIDENTS
+    REQUEST = IncidentRequest
+    RESULT_KEY = "incident"
 
-def predicted_incident(body: dict, now: str) -> dict:
-    """The incident a create with ``body`` would return."""
-    impacts = [
-        {"component_id": entry["component_id"], "component_status": entry["component_status"], "start_at": now}
-        for entry in body.get("component_statuses") or [] if entry["component_status"] != OPERATIONAL
-    ]
-    return {
-        "id": None, "status_page_id": body["status_page_id"], "name": body["name"], "published_at": now,
-        "incident_status": body["incident_status"], "component_impacts": impacts,
-        "updates": [{"id": None, "status_page_incident_id": None, "published_at": now, "message": body["message"],
-                     "incident_status": body["incident_status"],
-                     "component_statuses": list(body.get("component_statuses") or [])}],
-    }
+    @property
+    def now(self) -> str:
+        return format_time(self.request.now)
 
+    def resolve_references(self, page_id: str, references: list) -> dict:
+        return self.resolver.resolve_component_statuses(page_id, dict(references))
 
-def find_by_name(client, status_page_id: str, name: str, since: str) -> tuple:
-    """(the unresolved incident with this name or None, the resolved ones) among incidents active since ``since``."""
-    named = [i for i in client.list_incidents(status_page_id, start_at=since) if i.get("name") == name]
-    unresolved = [i for i in named if i.get("incident_status") != RESOLVED]
-    resolved = [i for i in named if i.get("incident_status") == RESOLVED]
-    if len(unresolved) > 1:
-        ids = ", ".join(sorted(i["id"] for i in unresolved))
-        raise StatusPageError(
-            f"name: {len(unresolved)} unresolved incidents are named {name!r} on this status page ({ids}); "
-            "pass the one to drive as id")
-    return (unresolved[0] if unresolved else None), resolved
+    def plan(self, incident: dict, status=None) -> dict | None:
+        return plan_update(incident, status or self.request.incident_status, self.desired_components or {},
+                           self.request.message)
 
+    def create_body(self, page_id: str, key: str) -> dict:
+        request = self.request
+        if request.message is None:
+            raise StatusPageError(f"msg: required to open the incident {request.name!r} (no unresolved incident with "
+                                  "that name was found)")
+        body = {"status_page_id": page_id, "name": request.name, "incident_status": self.opening_status(),
+                "message": request.message, "idempotency_key": key, "notify_subscribers": request.notify_subscribers}
+        if self.desired_components:
+            body["component_statuses"] = [{"component_id": cid, "component_status": status}
+                                          for cid, status in self.desired_components.items()]
+        return body
 
-class IncidentRun:
-    """One run of the module: read, compare, write unless check mode."""
+    def predict_created(self, body: dict) -> dict:
+        opened = {"id": None, "status_page_id": body["status_page_id"], "name": body["name"], "published_at": self.now,
+                  "incident_status": body["incident_status"], "component_impacts": [], "updates": []}
+        return incident_after_update(opened, body, {"id": None, "status_page_incident_id": None, "published_at": self.now,
+                                           "message": body["message"], "incident_status": body["incident_status"],
+                                           "component_statuses": list(body.get("component_statuses") or [])},
+                            self.now)
 
-    def __init__(self, module, client):
-        self.module = module
-        self.params = clean_params(module.params)
-        self.client = client
-        self.resolver = Resolver(client)
-        self.check_mode = module.check_mode
-        self.now = format_time(utcnow())
-        self.component_names = {}
+    def opening_status(self) -> str:
+        return self.request.incident_status or DEFAULT_STATUS
 
-    def resolve_components(self, status_page_id: str, references: list) -> dict:
-        """Desired status by component ID; names the components when the structure was read anyway."""
-        if not references:
-            return {}
-        # References that land on one component are one component (the resolver's rule, as for maintenance).
-        desired = self.resolver.resolve_component_statuses(status_page_id, dict(references))
-        if not all(looks_like_id(clean_reference(ref)) for ref, _status in references):
-            # The structure was read to resolve the names: name every component with it, at no extra cost.
-            self.component_names = {c["id"]: qualified_name(c) for c in self.resolver.components(status_page_id)}
-        return desired
+    def after_create(self, created: dict, key: str) -> dict:
+        if self.plan(created, self.opening_status()) is None:
+            return self.result("created", None, created, key)
+        # The API replayed an incident another run opened with the same key, in another state: drive it there.
+        return self.converge(self.client.get_incident(created["id"]), key, self.opening_status())
 
-    def describe(self, incident: dict | None) -> dict:
-        """The managed fields, for diff."""
-        if incident is None:
-            return {}
-        latest = latest_update(incident)
-        return {
-            "name": incident.get("name"),
-            "incident_status": incident.get("incident_status"),
-            "components": {self.component_names.get(cid) or cid: status
-                           for cid, status in sorted(component_statuses(incident).items())},
-            "message": latest.get("message") if latest else None,
-        }
-
-    def with_components(self, incident: dict) -> dict:
-        result = dict(incident)
-        result["components"] = [
-            {"id": cid, "name": self.component_names.get(cid), "status": status}
-            for cid, status in sorted(component_statuses(incident).items())
-        ]
-        return result
-
-    def finish(self, action: str, before: dict | None, after: dict | None, key, warnings=()) -> dict:
-        result = {"changed": action != "none", "action": action, "idempotency_key": key}
-        if after is not None:
-            result["incident"] = self.with_components(after)
-            result["id"] = after.get("id")
-        if self.module._diff:
-            result["diff"] = {"before": self.describe(before), "after": self.describe(after)}
-        for warning in warnings:
-            self.module.warn(warning)
-        return result
-
-    def run(self) -> dict:
-        params = self.params
-        references = validate_input(params)
-        desired_status = params["incident_status"]
-        page = self.resolver.status_page(params["status_page"]) if params["status_page"] else None
-        desired_components = self.resolve_components(page["id"], references) if page else {}
-        # Runs on this host that manage the same incident read, decide and write in turn, so that parallel runs
-        # of one task post each update once (the API has no idempotency key for updates).
-        if params["id"]:
-            lock, what = (params["id"], ""), f"incident {params['id']}"
-        else:
-            lock, what = (page["id"], params["name"]), f"the incident named {params['name']!r} on status page {page['id']}"
-        with host_lock(self.client.base_url, "incident", *lock, timeout=self.client.timeout, what=what):
-            return self.decide(page, references, desired_status, desired_components)
-
-    def decide(self, page, references, desired_status, desired_components) -> dict:
-        params = self.params
-        if params["id"]:
-            try:
-                incident = self.client.get_incident(params["id"])
-            except NotFoundError as exc:
-                raise StatusPageError(
-                    f"id: no status page incident with ID {params['id']!r} exists (or the API key cannot see it; "
-                    f"HTTP 404{', request_id ' + exc.request_id if exc.request_id else ''})"
-                ) from None
-            if page and incident.get("status_page_id") != page["id"]:
-                raise StatusPageError(
-                    f"id: incident {params['id']} is on status page {incident.get('status_page_id')}, not on "
-                    f"{params['status_page']!r} ({page['id']})")
-            if page is None and references:
-                if incident.get("status_page_id") is None:
-                    raise StatusPageError(
-                        f"components: the API's answer for incident {incident['id']} names no status page, so the "
-                        "components cannot be looked up; give status_page too")
-                desired_components = self.resolve_components(incident["status_page_id"], references)
-            return self.drive(incident, desired_status, desired_components, params["idempotency_key"])
-
-        lookback = parse_duration(params["lookback"], option="lookback")
-        since = format_time(parse_time(self.now) - lookback)
-        incident, resolved = find_by_name(self.client, page["id"], params["name"], since)
-        closed_ids = [i["id"] for i in resolved]
-        key = params["idempotency_key"] or occurrence_key(page["id"], "incident", params["name"], closed_ids)
-        if incident is not None:
-            return self.drive(incident, desired_status, desired_components, key)
-        if desired_status == RESOLVED:
-            if resolved:
-                latest = max(resolved, key=lambda i: parse_time(i.get("published_at") or "1970-01-01"))
-                return self.finish("none", latest, latest, key)
-            return self.finish("none", None, None, key, warnings=[
-                f"No incident named {params['name']!r} was found on the status page within the last "
-                f"{params['lookback']} (lookback); nothing to resolve."])
-        return self.create(page["id"], desired_status or DEFAULT_STATUS, desired_components, closed_ids, key)
-
-    def create(self, status_page_id: str, desired_status: str, desired_components: dict, closed_ids: list,
-               key: str) -> dict:
-        params = self.params
-        if params["msg"] is None:
-            raise StatusPageError(
-                f"msg: required to open the incident {params['name']!r} (no unresolved incident with that name "
-                "was found)")
-        body = {
-            "status_page_id": status_page_id,
-            "name": params["name"],
-            "incident_status": desired_status,
-            "message": params["msg"],
-            "idempotency_key": key,
-            "notify_subscribers": params["notify_subscribers"],
-        }
-        if desired_components:
-            body["component_statuses"] = [
-                {"component_id": cid, "component_status": status} for cid, status in desired_components.items()]
-        user_key = params["idempotency_key"] is not None
-        if self.check_mode:
-            warnings = []
-            if user_key and closed_ids:
-                warnings.append(
-                    f"idempotency_key {key!r} may already belong to a resolved incident named {params['name']!r}; "
-                    "if so, the real run will not open a new incident.")
-            return self.finish("created", None, predicted_incident(body, self.now), key, warnings)
-        closed_ids = list(closed_ids)
-        for _attempt in range(MAX_CREATE_ATTEMPTS):
-            created = self.client.create_incident(body)
-            if created.get("incident_status") != RESOLVED:
-                break
-            if user_key:
-                # The key named an incident that has since been resolved: that occurrence is over, and a retried
-                # job must not reopen it.
-                return self.finish("none", created, created, key, warnings=[
-                    f"idempotency_key {key!r} belongs to incident {created.get('id')}, which is resolved; "
-                    "nothing was published. Use a new idempotency_key to open a new incident."])
-            if created["id"] in closed_ids:
-                # Deriving yet another key cannot help when the API answers different keys with one incident.
-                raise StatusPageError(
-                    f"idempotency_key: the derived key {key!r} was answered with incident {created['id']}, which this "
-                    f"run already counted as a past occurrence named {params['name']!r}; the API replays that "
-                    "incident whatever the key, so no new incident was opened and deriving another key would not "
-                    "help. Give an idempotency_key to name the incident to open")
-            # The derived key belonged to an occurrence that has left the lookback: move on to the next one.
-            closed_ids.append(created["id"])
-            key = occurrence_key(status_page_id, "incident", params["name"], closed_ids)
-            body = dict(body, idempotency_key=key)
-        else:
-            raise StatusPageError(
-                f"idempotency_key: {MAX_CREATE_ATTEMPTS} creates in a row returned resolved incidents named "
-                f"{params['name']!r}; set lookback wider or pass an idempotency_key")
-        if plan_update(created, desired_status, desired_components, params["msg"]) is None:
-            return self.finish("created", None, created, key)
-        # The API replayed an incident another run opened with the same key, in another state: drive it.
-        return self.drive(self.client.get_incident(created["id"]), desired_status, desired_components, key)
-
-    def drive(self, incident: dict, desired_status: str, desired_components: dict, key) -> dict:
-        params = self.params
-        rename = bool(params["id"]) and params["name"] is not None and params["name"] != incident.get("name")
-        body = plan_update(incident, desired_status, desired_components, params["msg"])
-        if body is not None and params["msg"] is None:
-            # Without a message, plan_update only plans an update when the status or a component differs.
-            raise StatusPageError(
-                f"msg: required to publish the update that {self.explain(incident, body)} on incident "
-                f"{incident.get('id')}")
+    def converge(self, incident: dict, key, status=None) -> dict:
+        request = self.request
+        rename = request.id is not None and request.name is not None and request.name != incident.get("name")
+        body = self.plan(incident, status)
         if body is not None:
-            updates = len(incident.get("updates") or [])
-            if updates >= MAX_UPDATES:
-                raise StatusPageError(
-                    f"incident {incident.get('id')} already has {updates} updates, the most the API allows "
-                    f"({MAX_UPDATES}); nothing was sent. Resolve it from the dashboard and open a new incident.")
-            body["notify_subscribers"] = params["notify_subscribers"]
-        if body is None and not rename:
-            return self.finish("none", incident, incident, key)
-
+            if request.message is None:
+                # Without a message, plan_update only plans an update when the status or a component differs.
+                raise StatusPageError(f"msg: required to publish the update that {self.explain(incident, body)} on "
+                                      f"incident {incident.get('id')}")
+            self.refuse_when_full(incident)
+            body["notify_subscribers"] = request.notify_subscribers
+        elif not rename:
+            return self.result("none", incident, incident, key)
         after = incident
         if rename:
-            if self.check_mode:
-                after = dict(after, name=params["name"])
-            else:
-                after = self.client.rename_incident(incident["id"], params["name"])
-        if body is not None:
-            after = self.publish(after, body)
+            after = dict(after, name=request.name) if self.check_mode else \
+                self.client.rename_incident(incident["id"], request.name)
         if body is None:
-            action = "renamed"
-        elif body.get("incident_status") == RESOLVED:
-            action = "resolved"
-        else:
-            action = "updated"
-        return self.finish(action, incident, after, key)
+            return self.result("renamed", incident, after, key)
+        after = self.publish(after, body)
+        return self.result("resolved" if body.get("incident_status") == RESOLVED else "updated", incident, after, key)
 
     def explain(self, incident: dict, body: dict) -> str:
         changes = []
         if "incident_status" in body:
             changes.append(f"moves it from {incident.get('incident_status')} to {body['incident_status']}")
         if body.get("component_statuses"):
-            labels = [self.component_names.get(e["component_id"]) or e["component_id"]
-                      for e in body["component_statuses"]]
+            labels = [self.label(entry["component_id"]) for entry in body["component_statuses"]]
             changes.append(f"changes the status of {', '.join(labels)}")
         return " and ".join(changes)
 
-    def publish(self, incident: dict, body: dict) -> dict:
-        """Post one update (exactly once, even when a send fails ambiguously) and return the incident after it."""
-        if self.check_mode:
-            return apply_update(incident, body, None, self.now)
-        updates_before = len(incident.get("updates") or [])
-        reread = {}
+    def predict_update(self, current: dict, body: dict, answer) -> dict:
+        return incident_after_update(current, body, answer, self.now)
 
-        def landed() -> bool:
-            current = self.client.get_incident(incident["id"])
-            reread["incident"] = current
-            latest = latest_update(current)
-            return (
-                len(current.get("updates") or []) > updates_before and latest is not None
-                and _normalize_message(latest.get("message")) == _normalize_message(body["message"])
-                and latest.get("incident_status") == (body.get("incident_status") or incident.get("incident_status"))
-            )
+    def present(self, incident: dict) -> dict:
+        return dict(incident, components=[{"id": cid, "name": self.component_names.get(cid), "status": status}
+                                          for cid, status in sorted(component_statuses(incident).items())])
 
-        answer = self.client.post_incident_update(body, landed)
-        if answer is None:
-            return reread["incident"]
-        # An answer without the update's record leaves the prediction, which is what was posted.
-        return apply_update(incident, body, answer or None, self.now)
+    def describe(self, incident: dict) -> dict:
+        latest = latest_update(incident)
+        return {
+            "name": incident.get("name"),
+            "incident_status": incident.get("incident_status"),
+            "components": {self.label(cid): status for cid, status in sorted(component_statuses(incident).items())},
+            "message": latest.get("message") if latest else None,
+        }
 
 
 MODULE_ARGS = dict(
@@ -777,10 +506,8 @@ MODULE_ARGS = dict(
 )
 
 
-def run(module, client) -> dict:
-    # Input is checked before any request, so a bad option never costs one.
-    validate_input(module.params)
-    return IncidentRun(module, client).run()
+# run(module, client): what main() runs, and what the maintenance_window role runs in the controller's process.
+run = IncidentRun.run_with
 
 
 def main():

@@ -341,379 +341,179 @@ diff:
       type: dict
 """
 
-import copy
-
-from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
-    InputError,
-    NotFoundError,
-    StatusPageError,
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import InputError, StatusPageError
+from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import (
+    MAINTENANCES,
+    ObjectRequest,
+    ObjectRun,
+    run_module,
 )
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import (
-    check_id_option,
-    connection_argument_spec,
-)
-from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
+    COMPLETE,
+    COMPONENT_STATUS_BY_MAINTENANCE_STATUS,
+    IN_PROGRESS,
+    MAINTENANCE_STATUS_BY_STATE,
+    MAINTENANCE_STATUS_ORDER,
+    OPERATIONAL,
+    SCHEDULED,
+    UNDER_MAINTENANCE,
     latest_update,
+    maintenance_after_reschedule,
+    maintenance_after_update,
     maintenance_window,
-    occurrence_key,
+    same_message,
+    window_component_ids,
     with_window,
 )
-from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
-from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver, clean_reference
-from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
-    format_time,
-    parse_duration,
-    parse_time,
-    requested_window,
-    utcnow,
-)
+from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import clean_reference
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import format_time, parse_time
 
-SCHEDULED = "maintenance_scheduled"
-IN_PROGRESS = "maintenance_in_progress"
-COMPLETE = "maintenance_complete"
-STATUS_BY_STATE = {"scheduled": SCHEDULED, "in_progress": IN_PROGRESS, "completed": COMPLETE}
-STATE_BY_STATUS = {status: state for state, status in STATUS_BY_STATE.items()}
-STATUS_ORDER = {SCHEDULED: 0, IN_PROGRESS: 1, COMPLETE: 2}
 DEFAULT_MESSAGES = {
     "scheduled": "Scheduled maintenance",
     "in_progress": "Maintenance in progress",
     "completed": "Maintenance complete",
 }
-# What the components show after an update that moves the window to a state.
-COMPONENT_STATUS_BY_STATUS = {SCHEDULED: "operational", IN_PROGRESS: "under_maintenance"}
-
-MAX_NAME_LENGTH = 200
-MAX_MESSAGE_LENGTH = 4096
-MAX_UPDATES = 100
-# A derived key can replay a completed occurrence that has left the lookback; each replay reveals one more
-# closed ID, so a few attempts are plenty before asking the user for an explicit key.
-MAX_OCCURRENCE_ATTEMPTS = 5
 
 
-class MaintenanceRequest:
-    """The module's options, parsed and validated before any request is sent."""
+class MaintenanceRequest(ObjectRequest):
+    """The module's options, parsed and checked before any request is sent."""
+
+    EMPTY_MESSAGE_HINT = "; leave it out to use the default message"
 
     def __init__(self, params: dict, now):
-        self.now = now
+        super().__init__(params, now)
         self.state = params["state"]
-        # Surrounding blank space is never part of an ID, a name or a reference: a value typed as "a, b" or read
-        # from a file with its newline means the same as without it.
-        self.id = check_id_option(params["id"], "id")
-        self.name = params["name"].strip() if params["name"] is not None else None
-        self.status_page = params["status_page"].strip() if params["status_page"] is not None else None
-        self.message = params["msg"]
-        self.notify_subscribers = params["notify_subscribers"]
+        self.deletes = self.state == "absent"
+        self.closes = self.state == "completed"
+        self.desired_status = MAINTENANCE_STATUS_BY_STATE.get(self.state)
         self.automate = params["automate"]
-        self.user_key = params["idempotency_key"]
-        self.components = params["components"]
-
-        if self.status_page is not None and not self.status_page:
-            raise InputError("status_page: must not be empty")
-        if self.name is not None:
-            if not self.name:
-                raise InputError("name: must not be empty")
-            if len(self.name) > MAX_NAME_LENGTH:
-                raise InputError(f"name: is {len(self.name)} characters long; the API accepts at most {MAX_NAME_LENGTH}")
-        if self.message is not None:
-            if not self.message.strip():
-                raise InputError("msg: must not be empty; leave it out to use the default message")
-            if len(self.message) > MAX_MESSAGE_LENGTH:
-                raise InputError(
-                    f"msg: is {len(self.message)} characters long; the API accepts at most {MAX_MESSAGE_LENGTH}")
-        if self.user_key is not None and not self.user_key.strip():
-            raise InputError("idempotency_key: must not be empty")
         if self.components is not None and not self.components and self.state in ("scheduled", "in_progress"):
             raise InputError("components: a maintenance window needs at least one component")
         if self.components is not None and any(not clean_reference(ref or "") for ref in self.components):
             raise InputError("components: a component name or ID must not be empty")
-
-        window = requested_window(params["start_at"], params["end_at"], params["duration"], now)
-        self.start, self.start_absolute = window.start, window.start_absolute
-        # Whether the end is a fixed time that may reschedule an existing window.
-        self.end, self.end_absolute = window.end, window.end_absolute
-        self.lookback_start = now - parse_duration(params["lookback"], option="lookback")
-
-    @property
-    def desired_status(self):
-        return STATUS_BY_STATE.get(self.state)
+        self.read_schedule(params)
+        self.read_lookback()
 
     def update_message(self) -> str:
         return self.message if self.message is not None else DEFAULT_MESSAGES[self.state]
 
 
-def same_message(first, second) -> bool:
-    """Messages compare equal when only line endings or surrounding blank space differ.
+class MaintenanceRun(ObjectRun):
+    """One run of the module: rescheduling and incident.io's automation on top of the shared lifecycle."""
 
-    YAML block scalars end with a newline that the text on the page does not show.
-    """
-    def normalized(text):
-        return None if text is None else text.replace("\r\n", "\n").strip()
-    return normalized(first) == normalized(second)
+    KIND = MAINTENANCES
+    REQUEST = MaintenanceRequest
+    RESULT_KEY = "maintenance"
+    GONE_ACTIONS = ("deleted",)
 
+    def resolve_references(self, page_id: str, references: list) -> list:
+        return [component["id"] for component in self.resolver.resolve_components(page_id, references)]
 
-def is_complete(maintenance: dict) -> bool:
-    return maintenance.get("maintenance_status") == COMPLETE
-
-
-def window_component_ids(maintenance: dict) -> list:
-    """IDs of the components a window covers, in the API's order, without repeats."""
-    ids = []
-    for period in maintenance.get("component_maintenance_periods") or []:
-        if period.get("component_id") and period["component_id"] not in ids:
-            ids.append(period["component_id"])
-    if not ids:
-        latest = latest_update(maintenance) or {}
-        for entry in latest.get("component_statuses") or []:
-            if entry.get("component_id") and entry["component_id"] not in ids:
-                ids.append(entry["component_id"])
-    return ids
-
-
-def last_activity(maintenance: dict):
-    """When a window last changed, to pick the most recent of several completed occurrences."""
-    latest = latest_update(maintenance) or {}
-    moments = [value for value in (latest.get("published_at"), maintenance.get("published_at")) if value]
-    return max(parse_time(value, option="API time") for value in moments) if moments else parse_time("1970-01-01")
-
-
-class MaintenanceRun:
-    """One run of the module: read, decide, write unless check mode, and describe the result."""
-
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.resolver = Resolver(client)
-        self.check_mode = module.check_mode
-        self.warnings = []
-        self.component_names = {}
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    # ----- reads ---------------------------------------------------------------------------------
-
-    def read_by_id(self, request: MaintenanceRequest, page_id):
-        try:
-            maintenance = self.client.get_maintenance(request.id)
-        except NotFoundError as exc:
-            if request.state == "absent":
-                return None
-            raise StatusPageError(
-                f"id: no maintenance window with ID {request.id!r} exists, or this API key cannot see it "
-                f"(HTTP 404{', request_id ' + exc.request_id if exc.request_id else ''})") from None
-        if page_id is not None and maintenance.get("status_page_id") not in (None, page_id):
-            raise StatusPageError(
-                f"id: maintenance window {request.id} is on status page {maintenance.get('status_page_id')}, "
-                f"not on status_page {request.status_page!r} ({page_id})")
-        return maintenance
-
-    def find_by_name(self, request: MaintenanceRequest, page_id: str) -> tuple:
-        """(the open window with this name or None, the completed windows with this name)."""
-        listed = self.client.list_maintenances(page_id, start_at=format_time(request.lookback_start))
-        named = [m for m in listed if m.get("name") == request.name]
-        open_windows = [m for m in named if not is_complete(m)]
-        closed = [m for m in named if is_complete(m)]
-        if len(open_windows) > 1:
-            ids = ", ".join(sorted(m["id"] for m in open_windows))
-            raise StatusPageError(
-                f"name: {len(open_windows)} maintenance windows named {request.name!r} are not complete ({ids}); "
-                "give the one to manage as id")
-        return (open_windows[0] if open_windows else None), closed
-
-    def resolve_components(self, page_id: str, references: list) -> list:
-        # References that land on one component (a name and its ID, say) are one component: the resolver's rule.
-        resolved = self.resolver.resolve_components(page_id, references, option="components")
-        if any(component.get("name") for component in resolved):
-            # The structure was read to resolve names: it names the window's other components for free.
-            for component in self.resolver.components(page_id):
-                self.component_names.setdefault(component["id"], component["name"])
-        return resolved
-
-    # ----- the run -------------------------------------------------------------------------------
-
-    def run(self, params: dict) -> dict:
-        request = MaintenanceRequest(params, utcnow())
-        page_id = self.resolver.status_page(request.status_page)["id"] if request.status_page else None
-        desired_components = None
-        if request.components and page_id is not None:
-            desired_components = self.resolve_components(page_id, request.components)
-        # Runs on this host that manage the same window read, decide and write in turn, so that parallel runs
-        # of one task post each update once (the API has no idempotency key for updates).
-        if request.id is not None:
-            lock, what = (request.id, ""), f"maintenance window {request.id}"
-        else:
-            lock, what = (page_id, request.name), f"the maintenance window named {request.name!r} on status page {page_id}"
-        with host_lock(self.client.base_url, "maintenance", *lock, timeout=self.client.timeout, what=what):
-            return self.decide(request, page_id, desired_components, params)
-
-    def decide(self, request, page_id, desired_components, params) -> dict:
-        closed = []
-        if request.id is not None:
-            current = self.read_by_id(request, page_id)
-            if current is not None and page_id is None:
-                page_id = current.get("status_page_id")
-            if request.components and desired_components is None and page_id is not None:
-                desired_components = self.resolve_components(page_id, request.components)
-        else:
-            current, closed = self.find_by_name(request, page_id)
-
-        key = request.user_key
-        if key is None and request.id is None:
-            key = occurrence_key(page_id, "maintenance", request.name, [m["id"] for m in closed])
-
-        if request.state == "absent":
-            return self.delete(request, current, closed, key)
-        if current is None and request.state == "completed":
-            if closed:
-                return self.already_completed(request, max(closed, key=last_activity), key)
-            self.warn(f"No maintenance window named {request.name!r} is open on this status page "
-                      f"(looked back {params['lookback']}); nothing to complete")
-            return self.result(False, "none", None, None, key)
-        if current is None:
-            return self.create(request, page_id, desired_components, closed, key)
-        return self.converge(request, current, desired_components, key)
-
-    def delete(self, request, current, closed, key) -> dict:
+    def delete(self, current, closed: list, key) -> dict:
+        request = self.request
         if current is None:
             if closed and request.id is None:
-                ids = ", ".join(sorted(m["id"] for m in closed))
+                ids = ", ".join(sorted(window["id"] for window in closed))
                 self.warn(f"Only completed maintenance windows are named {request.name!r} ({ids}); completed windows "
                           "are past occurrences and are deleted only by id")
-            return self.result(False, "none", None, None, key)
+            return self.result("none", None, None, key)
         if not self.check_mode:
             self.client.delete_maintenance(current["id"])
-        return self.result(True, "deleted", current, {}, key, before=current)
+        return self.result("deleted", current, None, key)
 
-    def already_completed(self, request, latest_closed, key) -> dict:
-        last = latest_update(latest_closed) or {}
-        if request.message is not None and not same_message(last.get("message"), request.message):
-            self.warn(f"The maintenance window named {request.name!r} ({latest_closed['id']}) is already complete; "
-                      "the message was not posted. Give the window as id to add an update to a completed window")
-        return self.result(False, "none", latest_closed, latest_closed, key, before=latest_closed)
+    def already_closed(self, latest: dict, key) -> dict:
+        last = latest_update(latest) or {}
+        if self.request.message is not None and not same_message(last.get("message"), self.request.message):
+            self.warn(f"The maintenance window named {self.request.name!r} ({latest['id']}) is already complete; the "
+                      "message was not posted. Give the window as id to add an update to a completed window")
+        return super().already_closed(latest, key)
 
-    # ----- create --------------------------------------------------------------------------------
-
-    def create(self, request, page_id, desired_components, closed, key) -> dict:
-        missing = []
-        if not request.components:
-            missing.append("components")
-        if request.end is None:
-            missing.append("end_at or duration")
+    def create_body(self, page_id: str, key: str) -> dict:
+        request = self.request
+        missing = [option for option, given in (("components", request.components),
+                                                ("end_at or duration", request.end is not None)) if not given]
         if missing:
-            raise StatusPageError(
-                f"{' and '.join(missing)}: required to create the maintenance window {request.name!r} "
-                f"(none that is open was found on this status page)")
-        body = {
-            "status_page_id": page_id,
-            "name": request.name,
-            "maintenance_status": request.desired_status,
-            "idempotency_key": key,
-            "affected_component_ids": [component["id"] for component in desired_components],
-            "start_at": format_time(request.start),
-            "end_at": format_time(request.end),
-            "message": request.update_message(),
-            "notify_subscribers": request.notify_subscribers,
+            raise StatusPageError(f"{' and '.join(missing)}: required to create the maintenance window "
+                                  f"{request.name!r} (none that is open was found on this status page)")
+        return {
+            "status_page_id": page_id, "name": request.name, "maintenance_status": request.desired_status,
+            "idempotency_key": key, "affected_component_ids": self.desired_components,
+            "start_at": format_time(request.start), "end_at": format_time(request.end),
+            "message": request.update_message(), "notify_subscribers": request.notify_subscribers,
             "automate_maintenance_status": bool(request.automate),
         }
-        if self.check_mode:
-            if request.user_key is not None and closed:
-                self.warn(f"Completed maintenance windows named {request.name!r} exist; if idempotency_key "
-                          f"{request.user_key!r} created one of them, the real run will write nothing")
-            return self.result(True, "created", None, predict_created(body, request.now), key)
 
-        closed_ids = [m["id"] for m in closed]
-        for _attempt in range(MAX_OCCURRENCE_ATTEMPTS):
-            created = self.client.create_maintenance(body)
-            replayed_other = is_complete(created) or created.get("name") != request.name
-            if not replayed_other:
-                if STATUS_ORDER.get(created.get("maintenance_status"), -1) < STATUS_ORDER[request.desired_status]:
-                    # The key's window was created by another run, in an earlier state: move it on from there
-                    # instead of reporting a create that did not bring it where this task asks.
-                    return self.converge(request, created, desired_components, body["idempotency_key"])
-                return self.result(True, "created", None, created, body["idempotency_key"])
-            if request.user_key is not None:
-                self.warn(f"idempotency_key {request.user_key!r} already names maintenance window {created['id']} "
-                          f"({created.get('name')!r}, {STATE_BY_STATUS.get(created.get('maintenance_status'), created.get('maintenance_status'))}); "
-                          "nothing was written, so a finished deploy is not reopened. Use a new key for a new window")
-                return self.result(False, "none", created, created, body["idempotency_key"], before=created)
-            if created["id"] in closed_ids:
-                # Deriving yet another key cannot help when the API answers different keys with one window.
-                raise StatusPageError(
-                    f"idempotency_key: the derived key {body['idempotency_key']!r} was answered with maintenance window "
-                    f"{created['id']}, which this run already counted as a past occurrence named {request.name!r}; "
-                    "the API replays that window whatever the key, so no new window was created and deriving another "
-                    "key would not help. Give an idempotency_key to name the window to create")
-            # The derived key belonged to an occurrence that has left the lookback (or was renamed since):
-            # count it as a past occurrence and derive the next key.
-            closed_ids.append(created["id"])
-            body = dict(body, idempotency_key=occurrence_key(page_id, "maintenance", request.name, closed_ids))
-        raise StatusPageError(
-            f"idempotency_key: {MAX_OCCURRENCE_ATTEMPTS} derived keys for {request.name!r} all named earlier windows "
-            f"({', '.join(closed_ids)}); give an idempotency_key or a longer lookback")
+    def predict_created(self, body: dict) -> dict:
+        opened = {"id": None, "status_page_id": body["status_page_id"], "name": body["name"],
+                  "published_at": format_time(self.request.now), "maintenance_status": body["maintenance_status"],
+                  "automate_maintenance_status": body["automate_maintenance_status"], "updates": [],
+                  "component_maintenance_periods": [{"component_id": cid, "start_at": body["start_at"],
+                                                     "end_at": body["end_at"]}
+                                                    for cid in body["affected_component_ids"]]}
+        status = UNDER_MAINTENANCE if body["maintenance_status"] == IN_PROGRESS else OPERATIONAL
+        return maintenance_after_update(opened, {"message": body["message"], "component_statuses": [
+            {"component_id": cid, "component_status": status} for cid in body["affected_component_ids"]]},
+            self.request.now)
 
-    # ----- existing window -----------------------------------------------------------------------
+    def after_create(self, created: dict, key: str) -> dict:
+        order = MAINTENANCE_STATUS_ORDER
+        if order.get(created.get("maintenance_status"), -1) < order[self.request.desired_status]:
+            # The key's window was created by another run, in an earlier state: move it on from there instead of
+            # reporting a create that did not bring it where this task asks.
+            return self.converge(created, key)
+        return self.result("created", None, created, key)
 
-    def converge(self, request, current, desired_components, key) -> dict:
-        by_id = request.id is not None
-        start_at, end_at = maintenance_window(current)
+    def converge(self, current: dict, key) -> dict:
+        request = self.request
         current_ids = window_component_ids(current)
-
-        if desired_components is not None:
-            desired_ids = [component["id"] for component in desired_components]
-            if set(desired_ids) != set(current_ids):
-                self.warn(
-                    f"components: the API cannot change the components of an existing maintenance window; "
-                    f"window {current['id']} keeps {self.describe_components(current_ids)} instead of "
-                    f"{self.describe_components(desired_ids)}. Delete it and create it again to change them")
+        if self.desired_components is not None and set(self.desired_components) != set(current_ids):
+            self.warn(f"components: the API cannot change the components of an existing maintenance window; window "
+                      f"{current['id']} keeps {self.labels(current_ids)} instead of "
+                      f"{self.labels(self.desired_components)}. Delete it and create it again to change them")
         # Once a window has moved on, its automation has done its job (or was turned off by a status update).
-        if request.automate is not None and bool(current.get("automate_maintenance_status")) != request.automate \
-                and current.get("maintenance_status") == SCHEDULED:
-            self.warn(f"automate: the API cannot change automate_maintenance_status of an existing window; "
-                      f"window {current['id']} keeps {bool(current.get('automate_maintenance_status'))}")
-
-        put_body = self.plan_reschedule(request, current, start_at, end_at, by_id)
-        update_body = self.plan_update(request, current, current_ids, by_id)
-        if update_body is not None and len(current.get("updates") or []) >= MAX_UPDATES:
-            raise StatusPageError(
-                f"maintenance window {current['id']} already has {len(current['updates'])} updates, the most the API "
-                f"allows; the update {update_body['message']!r} was not sent")
-
+        automated = bool(current.get("automate_maintenance_status"))
+        if request.automate is not None and automated != request.automate and \
+                current.get("maintenance_status") == SCHEDULED:
+            self.warn(f"automate: the API cannot change automate_maintenance_status of an existing window; window "
+                      f"{current['id']} keeps {automated}")
+        put_body = self.plan_reschedule(current)
+        update_body = self.plan_update(current, current_ids)
+        if update_body is not None:
+            self.refuse_when_full(current)
         if put_body is None and update_body is None:
-            return self.result(False, "none", current, current, key, before=current)
+            return self.result("none", current, current, key)
         after = current
         if put_body is not None:
-            after = predict_rescheduled(after, put_body)
+            after = maintenance_after_reschedule(after, put_body)
             if not self.check_mode:
                 after = self.client.update_maintenance(current["id"], put_body)
-        if update_body is not None:
-            after = self.post_update(after, update_body, request.now)
         if update_body is None:
-            action = "rescheduled"
-        elif update_body.get("maintenance_status") == COMPLETE:
-            action = "completed"
-        else:
-            action = "updated"
-        return self.result(True, action, current, after, key, before=current)
+            return self.result("rescheduled", current, after, key)
+        after = self.publish(after, update_body)
+        return self.result("completed" if update_body.get("maintenance_status") == COMPLETE else "updated", current,
+                           after, key)
 
-    def plan_reschedule(self, request, current, start_at, end_at, by_id):
+    def plan_reschedule(self, current: dict):
         """The PUT body when a fixed time or (by id) the name differs from the window, else None."""
-        new_name = request.name if by_id and request.name is not None else current.get("name")
+        request = self.request
+        start_at, end_at = maintenance_window(current)
+        new_name = request.name if request.id is not None and request.name is not None else current.get("name")
         new_start = format_time(request.start) if request.start_absolute else start_at
         new_end = format_time(request.end) if request.end is not None and request.end_absolute else end_at
         if (new_name, new_start, new_end) == (current.get("name"), start_at, end_at):
             return None
-        if is_complete(current):
+        if current.get("maintenance_status") == COMPLETE:
             self.warn(f"maintenance window {current['id']} is complete; a completed window is never rescheduled "
                       f"or renamed (asked: name {new_name!r}, {new_start} to {new_end})")
             return None
         if new_start is None or new_end is None or parse_time(new_end) <= parse_time(new_start):
-            raise StatusPageError(self.unusable_schedule(request, current, new_start, new_end, start_at, end_at))
+            raise StatusPageError(self.unusable_schedule(current, new_start, new_end, start_at, end_at))
         return {"name": new_name, "start_at": new_start, "end_at": new_end}
 
-    @staticmethod
-    def unusable_schedule(request, current, new_start, new_end, start_at, end_at) -> str:
+    def unusable_schedule(self, current: dict, new_start, new_end, start_at, end_at) -> str:
         """Why the PUT cannot be sent, blaming only an option the task gave."""
+        request = self.request
         given = [option for option, fixed in (("start_at", request.start_absolute),
                                               ("end_at", request.end is not None and request.end_absolute)) if fixed]
         if new_start is None or new_end is None:
@@ -731,153 +531,57 @@ class MaintenanceRun:
                 f"{start_at or 'without a start'} to {end_at or 'without an end'}. Give both start_at and end_at "
                 "(or duration) to reschedule it")
 
-    def plan_update(self, request, current, current_ids, by_id):
+    def plan_update(self, current: dict, current_ids: list):
         """The maintenance update to post, or None when the window already shows what was asked."""
-        desired = request.desired_status
-        status = current.get("maintenance_status")
-        last = latest_update(current) or {}
+        request = self.request
+        desired, status = request.desired_status, current.get("maintenance_status")
         body = {"status_page_maintenance_id": current["id"], "notify_subscribers": request.notify_subscribers}
         if status != desired:
-            if not by_id and STATUS_ORDER.get(status, -1) > STATUS_ORDER[desired]:
+            order = MAINTENANCE_STATUS_ORDER
+            if request.id is None and order.get(status, -1) > order[desired]:
                 # A re-run of an earlier step (or incident.io's automation) must not undo a later one.
-                self.warn(f"maintenance window {current['id']} is already {STATE_BY_STATUS.get(status, status)}, past "
-                          f"the requested {request.state}; looked up by name, a window is never moved back "
-                          "(give it as id to do that)")
+                self.warn(f"maintenance window {current['id']} is already {self.status_of(current)}, past the "
+                          f"requested {request.state}; looked up by name, a window is never moved back (give it as "
+                          "id to do that)")
                 return None
-            body["maintenance_status"] = desired
-            body["message"] = request.update_message()
-            if desired in COMPONENT_STATUS_BY_STATUS and current_ids:
+            body.update(maintenance_status=desired, message=request.update_message())
+            if desired in COMPONENT_STATUS_BY_MAINTENANCE_STATUS and current_ids:
                 body["component_statuses"] = [
-                    {"component_id": component_id, "component_status": COMPONENT_STATUS_BY_STATUS[desired]}
-                    for component_id in current_ids
-                ]
+                    {"component_id": component_id, "component_status": COMPONENT_STATUS_BY_MAINTENANCE_STATUS[desired]}
+                    for component_id in current_ids]
             return body
-        if request.message is not None and not same_message(last.get("message"), request.message):
+        if request.message is not None and not same_message((latest_update(current) or {}).get("message"),
+                                                            request.message):
             body["message"] = request.message
             return body
         return None
 
-    def post_update(self, current: dict, body: dict, now) -> dict:
-        predicted = predict_updated(current, body, now)
-        if self.check_mode:
-            return predicted
-        refreshed = {}
+    def predict_update(self, current: dict, body: dict, answer) -> dict:
+        return maintenance_after_update(current, body, self.request.now, answer)
 
-        def landed():
-            refreshed["maintenance"] = self.client.get_maintenance(current["id"])
-            last = latest_update(refreshed["maintenance"]) or {}
-            return same_message(last.get("message"), body["message"]) and (
-                "maintenance_status" not in body or last.get("maintenance_status") == body["maintenance_status"])
+    def labels(self, component_ids: list) -> str:
+        return "[" + ", ".join(self.label(cid) for cid in component_ids) + "]"
 
-        update = self.client.post_maintenance_update(body, landed)
-        if update is None:
-            return refreshed["maintenance"]
-        # An answer without the update's record leaves the prediction, which is what was posted.
-        return predict_updated(current, body, now, update or None)
+    def present(self, maintenance: dict) -> dict:
+        return dict(with_window(maintenance), components=[
+            {"id": cid, "name": self.component_names.get(cid)} for cid in window_component_ids(maintenance)])
 
-    # ----- result --------------------------------------------------------------------------------
-
-    def describe_components(self, component_ids: list) -> str:
-        return "[" + ", ".join(self.component_names.get(cid) or cid for cid in component_ids) + "]"
-
-    def present(self, maintenance) -> dict:
-        if not maintenance:
-            return {}
-        result = with_window(maintenance)
-        result["components"] = [
-            {"id": component_id, "name": self.component_names.get(component_id)}
-            for component_id in window_component_ids(maintenance)
-        ]
-        return result
-
-    def managed_fields(self, maintenance) -> dict:
-        if not maintenance:
-            return {}
+    def describe(self, maintenance: dict) -> dict:
         start_at, end_at = maintenance_window(maintenance)
-        status = maintenance.get("maintenance_status")
         return {
             "name": maintenance.get("name"),
-            "state": STATE_BY_STATUS.get(status, status),
+            "state": self.status_of(maintenance),
             "start_at": start_at,
             "end_at": end_at,
-            "components": sorted(self.component_names.get(cid) or cid for cid in window_component_ids(maintenance)),
+            "components": sorted(self.label(cid) for cid in window_component_ids(maintenance)),
             "message": (latest_update(maintenance) or {}).get("message"),
         }
 
-    def result(self, changed, action, current, after, key, before=None) -> dict:
-        shown = after if action != "deleted" else current
-        result = {
-            "changed": changed,
-            "action": action,
-            "id": (shown or {}).get("id"),
-            "idempotency_key": key,
-            "maintenance": self.present(shown),
-        }
-        if self.module._diff:
-            result["diff"] = {"before": self.managed_fields(before), "after": self.managed_fields(after)}
-        return result
-
-
-def predict_created(body: dict, now) -> dict:
-    """The window a create would return, for check mode."""
-    published_at = format_time(now)
-    component_status = "under_maintenance" if body["maintenance_status"] == IN_PROGRESS else "operational"
-    return {
-        "id": None,
-        "status_page_id": body["status_page_id"],
-        "name": body["name"],
-        "published_at": published_at,
-        "maintenance_status": body["maintenance_status"],
-        "automate_maintenance_status": body["automate_maintenance_status"],
-        "updates": [{
-            "id": None,
-            "status_page_maintenance_id": None,
-            "published_at": published_at,
-            "message": body["message"],
-            "maintenance_status": body["maintenance_status"],
-            "component_statuses": [{"component_id": cid, "component_status": component_status}
-                                   for cid in body["affected_component_ids"]],
-        }],
-        "component_maintenance_periods": [{"component_id": cid, "start_at": body["start_at"], "end_at": body["end_at"]}
-                                          for cid in body["affected_component_ids"]],
-    }
-
-
-def predict_rescheduled(current: dict, put_body: dict) -> dict:
-    after = copy.deepcopy(current)
-    after["name"] = put_body["name"]
-    for period in after.get("component_maintenance_periods") or []:
-        period["start_at"] = put_body["start_at"]
-        period["end_at"] = put_body["end_at"]
-    return after
-
-
-def predict_updated(current: dict, body: dict, now, update=None) -> dict:
-    """The window with an update appended: the one the API answered with, or the predicted one."""
-    after = copy.deepcopy(current)
-    status = body.get("maintenance_status") or current.get("maintenance_status")
-    if update is None:
-        last = latest_update(current) or {}
-        statuses = {entry["component_id"]: entry["component_status"]
-                    for entry in last.get("component_statuses") or [] if entry.get("component_id")}
-        if status == COMPLETE:
-            statuses = {component_id: "operational" for component_id in statuses or window_component_ids(current)}
-        for entry in body.get("component_statuses") or []:
-            statuses[entry["component_id"]] = entry["component_status"]
-        update = {
-            "id": None,
-            "status_page_maintenance_id": current["id"],
-            "published_at": format_time(now),
-            "message": body["message"],
-            "maintenance_status": status,
-            "component_statuses": [{"component_id": cid, "component_status": cs} for cid, cs in statuses.items()],
-        }
-    after["maintenance_status"] = update.get("maintenance_status") or status
-    after["updates"] = list(after.get("updates") or []) + [update]
-    if "maintenance_status" in body:
-        # Publishing a status change by hand ends incident.io's automation of the window.
-        after["automate_maintenance_status"] = False
-    return after
+    def converge_predicted(self, predicted: dict) -> dict:
+        for component in predicted.get("components") or []:
+            if component.get("id") and component.get("name"):
+                self.component_names[component["id"]] = component["name"]
+        return self.converge(predicted, self.request.user_key)
 
 
 MODULE_ARGS = dict(
@@ -902,13 +606,8 @@ MODULE_ARGS = dict(
 )
 
 
-def run(module, client) -> dict:
-    maintenance_run = MaintenanceRun(module, client)
-    try:
-        return maintenance_run.run(module.params)
-    finally:
-        for warning in maintenance_run.warnings:
-            module.warn(warning)
+# run(module, client): what main() runs, and what the maintenance_window role runs in the controller's process.
+run = MaintenanceRun.run_with
 
 
 def run_on_predicted(module, client, predicted: dict) -> dict:
@@ -917,16 +616,7 @@ def run_on_predicted(module, client, predicted: dict) -> dict:
     The maintenance_window role uses it to show, in one check run, both the window it would open and the
     completion it would publish on it.
     """
-    maintenance_run = MaintenanceRun(module, client)
-    for component in predicted.get("components") or []:
-        if component.get("id") and component.get("name"):
-            maintenance_run.component_names[component["id"]] = component["name"]
-    try:
-        request = MaintenanceRequest(module.params, utcnow())
-        return maintenance_run.converge(request, predicted, None, module.params["idempotency_key"])
-    finally:
-        for warning in maintenance_run.warnings:
-            module.warn(warning)
+    return MaintenanceRun.run_with(module, client, lambda maintenance_run: maintenance_run.converge_predicted(predicted))
 
 
 def main():

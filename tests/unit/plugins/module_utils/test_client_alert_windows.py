@@ -139,7 +139,7 @@ def test_archive_refused_as_active_is_retried_only_right_after_an_end():
     calls = [Call("DELETE", f"{PATH}/W1", status=422, json_body=active), Call("DELETE", f"{PATH}/W1", status=204)]
     client, session, sleeps = make_client(calls)
     client.archive_alert_window("W1", ended_just_now=True)
-    assert sleeps == [_client.ALERT_WINDOW_END_WAIT_SECONDS]
+    assert sleeps == [_client.SETTLE_SECONDS]
     calls = [Call("DELETE", f"{PATH}/W1", status=422, json_body=active)] * 3
     client, session, sleeps = make_client(calls, retries=2)
     with pytest.raises(_errors.APIError, match="Cannot archive an active window"):

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
+from ansible_collections.incident_io.status_page.plugins.module_utils import _lifecycle
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageClient
 from ansible_collections.incident_io.status_page.plugins.modules import alert_maintenance_window
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
@@ -40,9 +41,15 @@ BASE_ARGS = {"name": NAME, "duration": "30m", "lead": "avery@acme.example", "con
 FORBIDDEN = api_error(403, "resource_forbidden", "missing_permissions", "This API key is missing a scope", request_id="req-403")
 
 
+def set_clock(monkeypatch, now):
+    """The run reads the clock when it parses the options, and again when it looks for a window a lost answer made."""
+    for module in (_lifecycle, alert_maintenance_window):
+        monkeypatch.setattr(module, "utcnow", lambda: now)
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(alert_maintenance_window, "utcnow", lambda: NOW)
+    set_clock(monkeypatch, NOW)
 
 
 def avery(**changes):
@@ -404,7 +411,7 @@ def test_ending_an_active_window_moves_its_end_to_now(monkeypatch, check_mode):
 
 def test_ending_a_window_that_started_this_second_keeps_it_one_second_long(monkeypatch):
     current = answered(start=START)
-    monkeypatch.setattr(alert_maintenance_window, "utcnow", lambda: datetime(2026, 5, 1, 10, 0, 0, 900000, tzinfo=timezone.utc))
+    set_clock(monkeypatch, datetime(2026, 5, 1, 10, 0, 0, 900000, tzinfo=timezone.utc))
     calls = lookup(active=[current]) + [put_call(whole(start_at=START, end_at="2026-05-01T10:00:01Z"),
                                                  answered(start=START, end="2026-05-01T10:00:01Z"))]
     result, session = run(monkeypatch, {"name": NAME, "state": "ended"}, calls)

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
+from ansible_collections.incident_io.status_page.plugins.module_utils import _lifecycle
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import component_statuses, occurrence_key
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import parse_time
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE
@@ -42,7 +43,7 @@ NOW = parse_time("2026-05-01T12:00:00Z")
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(status_page_incident, "utcnow", lambda: NOW)
+    monkeypatch.setattr(_lifecycle, "utcnow", lambda: NOW)
 
 
 def update(message, status="investigating", components=None, published_at="2026-05-01T10:00:00Z", update_id="U1"):
@@ -206,7 +207,7 @@ def test_derived_key_replaying_resolved_incidents_forever_fails(monkeypatch):
     calls = [LIST_PAGES, READ_STRUCTURE, list_incidents()]
     calls += [created(resolved_incident(f"01HZX000000000000000INC10{n}")) for n in range(5)]
     result, _session = run(monkeypatch, OPEN_ARGS, calls)
-    assert result["failed"] and result["msg"].startswith("idempotency_key: 5 creates in a row")
+    assert result["failed"] and result["msg"].startswith("idempotency_key: 5 derived keys for")
 
 
 def test_user_key_that_belongs_to_a_resolved_incident_writes_nothing_more(monkeypatch):
@@ -225,7 +226,7 @@ def test_user_key_in_check_mode_warns_when_a_resolved_namesake_exists(monkeypatc
     calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(resolved_incident())]
     result, session = run(monkeypatch, args, calls, check_mode=True)
     assert session.writes == [] and result["action"] == "created"
-    assert any("may already belong" in w for w in result["warnings"])
+    assert any("may belong to a resolved incident" in w for w in result["warnings"])
 
 
 def test_user_key_opens_a_new_incident(monkeypatch):
@@ -400,7 +401,7 @@ def test_resolving_when_nothing_is_found_warns(monkeypatch, check_mode):
     result, session = run(monkeypatch, RESOLVE_ARGS, [LIST_PAGES, list_incidents(incident(name="Something else"))],
                           check_mode=check_mode)
     assert session.writes == [] and result["changed"] is False and result["action"] == "none"
-    assert "incident" not in result
+    assert result["incident"] == {} and result["id"] is None
     assert any("nothing to resolve" in w for w in result["warnings"])
 
 
@@ -416,7 +417,7 @@ def test_two_unresolved_incidents_with_the_name_fail_listing_them(monkeypatch, c
     calls = [LIST_PAGES, list_incidents(incident(), incident(incident_id=OTHER_ID))]
     result, session = run(monkeypatch, RESOLVE_ARGS, calls, check_mode=check_mode)
     assert result["failed"] and session.writes == []
-    assert result["msg"].startswith("name: 2 unresolved incidents are named")
+    assert result["msg"].startswith("name: 2 incidents named")
     assert INCIDENT_ID in result["msg"] and OTHER_ID in result["msg"]
 
 
@@ -508,7 +509,7 @@ def test_unknown_id_fails_naming_id(monkeypatch):
     result, session = run(monkeypatch, {"id": "01HZX000000000000000NOPE01", "incident_status": "resolved", "msg": "x"},
                           [Call("GET", "/v2/status_page_incidents/01HZX000000000000000NOPE01", status=404, json_body=body)])
     assert result["failed"] and session.writes == []
-    assert result["msg"].startswith("id: no status page incident with ID '01HZX000000000000000NOPE01'")
+    assert result["msg"].startswith("id: no incident with ID '01HZX000000000000000NOPE01'")
     assert "request_id req-404" in result["msg"]
 
 
@@ -557,8 +558,8 @@ def test_an_earlier_update_with_the_same_message_does_not_count_as_landed(monkey
 @pytest.mark.parametrize("args, message", [
     ({"name": NAME, "msg": "x"}, "status_page: required unless id is given"),
     ({"status_page": "Acme Cloud", "msg": "x"}, "name: required unless id is given"),
-    (dict(OPEN_ARGS, name="x" * 201), "name: is 201 characters long; the API allows at most 200"),
-    (dict(OPEN_ARGS, msg="x" * 4097), "msg: is 4097 characters long; the API allows at most 4096"),
+    (dict(OPEN_ARGS, name="x" * 201), "name: is 201 characters long; the API accepts at most 200"),
+    (dict(OPEN_ARGS, msg="x" * 4097), "msg: is 4097 characters long; the API accepts at most 4096"),
     (dict(OPEN_ARGS, msg="  "), "msg: must not be empty"),
     (dict(OPEN_ARGS, name=" "), "name: must not be empty"),
     ({"id": "", "status_page": "Acme Cloud", "name": NAME}, "id: must not be empty"),
@@ -611,14 +612,14 @@ def test_component_statuses_from_impacts_win_over_updates():
          "end_at": "2026-05-01T10:30:00Z"},
         {"component_id": "C-REST", "component_status": "partial_outage", "start_at": "2026-05-01T10:30:00Z"},
     ])
-    assert status_page_incident.component_statuses(item) == {"C-REST": "partial_outage"}
+    assert component_statuses(item) == {"C-REST": "partial_outage"}
 
 
 def test_component_statuses_with_closed_impacts_only_are_operational():
     item = incident(updates=[update(OPENED, components={"C-REST": "full_outage"})], impacts=[
         {"component_id": "C-REST", "component_status": "full_outage", "start_at": "2026-05-01T10:00:00Z",
          "end_at": "2026-05-01T10:30:00Z"}])
-    assert status_page_incident.component_statuses(item) == {"C-REST": "operational"}
+    assert component_statuses(item) == {"C-REST": "operational"}
 
 
 @pytest.mark.parametrize("second_update", [
@@ -630,13 +631,13 @@ def test_component_statuses_replay_updates_under_both_readings(second_update):
         update(OPENED, components={"C-REST": "full_outage", "C-DB": "partial_outage"}),
         update("Better.", components=second_update, published_at="2026-05-01T10:30:00Z", update_id="U2"),
     ])
-    assert status_page_incident.component_statuses(item) == {"C-REST": "operational", "C-DB": "partial_outage"}
+    assert component_statuses(item) == {"C-REST": "operational", "C-DB": "partial_outage"}
 
 
 def test_component_statuses_of_a_resolved_incident_are_operational():
     item = incident("resolved", impacts=[], updates=[update(OPENED, components={"C-REST": "full_outage"}),
                                                      update("Done.", "resolved", published_at="2026-05-01T11:00:00Z")])
-    assert status_page_incident.component_statuses(item) == {"C-REST": "operational"}
+    assert component_statuses(item) == {"C-REST": "operational"}
 
 
 def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
@@ -651,7 +652,7 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
         finally:
             held.append("released")
 
-    monkeypatch.setattr(status_page_incident, "host_lock", recording_lock)
+    monkeypatch.setattr(_lifecycle, "host_lock", recording_lock)
     others = [incident(name="Another incident", incident_id=OTHER_ID)]
     run(monkeypatch, OPEN_ARGS, [LIST_PAGES, READ_STRUCTURE, list_incidents(others[0], incident())])
     assert held == [("https://api.incident.test", "incident", PAGE_ID, NAME), "released"]
@@ -703,7 +704,7 @@ def test_a_derived_key_answered_with_an_id_already_seen_stops_at_once(monkeypatc
 def test_a_derived_key_answered_with_a_listed_past_occurrence_stops_at_once(monkeypatch):
     past = resolved_incident()
     result, session = run(monkeypatch, OPEN_ARGS, [LIST_PAGES, READ_STRUCTURE, list_incidents(past), created(past)])
-    assert len(session.writes) == 1 and result["failed"] and "no new incident was opened" in result["msg"]
+    assert len(session.writes) == 1 and result["failed"] and "no new incident was created" in result["msg"]
 
 
 def test_an_empty_answer_to_the_create_says_what_happened(monkeypatch):

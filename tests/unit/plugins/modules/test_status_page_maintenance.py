@@ -12,7 +12,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
+from ansible_collections.incident_io.status_page.plugins.module_utils import _lifecycle, _lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import PUBLISH_PERMISSION_HINT
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance
@@ -36,7 +36,7 @@ DERIVED_KEY = occurrence_key(PAGE_ID, "maintenance", NAME, [])
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(status_page_maintenance, "utcnow", lambda: NOW)
+    monkeypatch.setattr(_lifecycle, "utcnow", lambda: NOW)
 
 
 @pytest.fixture
@@ -151,10 +151,10 @@ def test_create_by_names_adds_the_page_and_structure_reads(monkeypatch):
                          message="Deploying v2", notify_subscribers=True, automate_maintenance_status=True)]
     result, session = run(monkeypatch, args, calls, diff=True)
     assert len(session.sent) == 4
-    assert result["maintenance"]["components"] == [{"id": "C-REST", "name": "REST API"}, {"id": "C-DB", "name": "Database"}]
+    assert result["maintenance"]["components"] == [{"id": "C-REST", "name": "API/REST API"}, {"id": "C-DB", "name": "EU/Database"}]
     assert result["diff"] == {"before": {}, "after": {
         "name": NAME, "state": "in_progress", "start_at": "2026-05-01T10:00:00Z", "end_at": "2026-05-01T10:30:00Z",
-        "components": ["Database", "REST API"], "message": "Deploying v2"}}
+        "components": ["API/REST API", "EU/Database"], "message": "Deploying v2"}}
 
 
 @pytest.mark.parametrize("state, status, message", [
@@ -223,7 +223,7 @@ def test_lookup_ignores_other_names_and_list_order(monkeypatch):
 def test_two_open_windows_with_the_name_fail_listing_them(monkeypatch):
     result, session = run(monkeypatch, BASE_ARGS, [list_windows(window(window_id=OTHER_ID), window())])
     assert result["failed"]
-    assert f"are not complete ({WINDOW_ID}, {OTHER_ID})" in result["msg"] and result["msg"].startswith("name:")
+    assert f"are not completed ({WINDOW_ID}, {OTHER_ID})" in result["msg"] and result["msg"].startswith("name:")
     assert session.writes == []
 
 
@@ -400,7 +400,7 @@ def test_the_read_decide_write_runs_under_the_host_lock(monkeypatch):
         finally:
             held.append("released")
 
-    monkeypatch.setattr(status_page_maintenance, "host_lock", recording_lock)
+    monkeypatch.setattr(_lifecycle, "host_lock", recording_lock)
     run(monkeypatch, BASE_ARGS, [list_windows(), create_call()])
     assert held == [("https://api.incident.test", "maintenance", PAGE_ID, NAME), "released"]
     held.clear()
@@ -447,7 +447,7 @@ def test_a_user_key_in_check_mode_predicts_the_create_and_warns_when_it_may_be_u
     result, session = run(monkeypatch, args, [list_windows(completed_window())], check_mode=True)
     assert session.writes == []
     assert result["changed"] is True and result["action"] == "created" and result["idempotency_key"] == "awx-4242"
-    assert "the real run will write nothing" in warnings[0]
+    assert "the real run writes nothing" in warnings[0]
 
 
 def test_a_user_key_creates_when_nothing_is_open(monkeypatch):
@@ -530,8 +530,8 @@ def test_different_components_are_reported_not_ignored(monkeypatch, warnings):
     result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_windows(current)])
     assert result["changed"] is False and session.writes == []
     assert warnings == [f"components: the API cannot change the components of an existing maintenance window; window "
-                        f"{WINDOW_ID} keeps [REST API, Database] instead of [Website]. Delete it and create it again to change them"]
-    assert result["maintenance"]["components"] == [{"id": "C-REST", "name": "REST API"}, {"id": "C-DB", "name": "Database"}]
+                        f"{WINDOW_ID} keeps [API/REST API, EU/Database] instead of [Website]. Delete it and create it again to change them"]
+    assert result["maintenance"]["components"] == [{"id": "C-REST", "name": "API/REST API"}, {"id": "C-DB", "name": "EU/Database"}]
 
 
 def test_automate_cannot_change_on_an_existing_window(monkeypatch, warnings):
@@ -700,7 +700,7 @@ def test_a_derived_key_answered_with_a_listed_past_occurrence_stops_at_once(monk
     calls = [list_windows(completed_window(window_id=OLD_ID)),
              create_call(answer=completed_window(window_id=OLD_ID), idempotency_key=key)]
     result, session = run(monkeypatch, BASE_ARGS, calls)
-    assert len(session.writes) == 1 and result["failed"] and "no new window was created" in result["msg"]
+    assert len(session.writes) == 1 and result["failed"] and "no new maintenance window was created" in result["msg"]
 
 
 @pytest.mark.parametrize("current, problem", [
