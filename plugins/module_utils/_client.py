@@ -59,6 +59,8 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     is_api_id,
 )
 
+# A copy of the version in galaxy.yml, which module code cannot read on a managed node;
+# tests/unit/plugins/test_collection_version.py keeps the two equal.
 COLLECTION_VERSION = "1.0.0"
 DEFAULT_API_URL = "https://api.incident.io"
 USER_AGENT = f"incident_io.status_page/{COLLECTION_VERSION} ansible-core/{ANSIBLE_CORE_VERSION}"

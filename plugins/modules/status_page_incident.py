@@ -80,8 +80,13 @@ options:
     description:
       - Status each listed component should have, as a mapping of component to status.
       - A component is given by its ID, its name, C(Group/Name), C(Sub-page/Name) or C(Sub-page/Group/Name).
-        A name that matches several components fails and lists them. Names that land on one component (a name and its ID, say) count as
-        one component, and fail if they ask for two statuses. Blank space around each name is ignored.
+        A name that matches several components fails and lists them. Blank space around each name is ignored.
+      - References that land on one component (a name and its ID, say, or its group path and its sub-page path) are
+        one component, listed once; they fail when they ask for two different statuses.
+      - Results and diffs name every component the same way in this module and in
+        M(incident_io.status_page.status_page_maintenance): C(Group/Name) for a component in a group, C(Sub-page/Name)
+        or C(Sub-page/Group/Name) on a sub-page, its bare name otherwise, so that two components called C(Webhooks)
+        never look alike. A run given only IDs reads no page structure, and names nothing.
       - Statuses are V(operational), V(degraded_performance), V(partial_outage) and V(full_outage).
       - Components not listed keep their current status.
       - Must not be set with O(incident_status=resolved); resolving sets every component to operational.
@@ -228,8 +233,9 @@ incident:
   description:
     - The incident after the run, as the API returns it, plus C(components) (predicted in check mode, where a new
       incident has no C(id)).
-    - Absent when O(incident_status=resolved) found no incident to resolve.
-  returned: when an incident was found or created
+    - An empty dictionary when no incident was found and none was opened (O(incident_status=resolved) with nothing
+      to resolve).
+  returned: success
   type: dict
   contains:
     id:
@@ -263,14 +269,16 @@ incident:
     components:
       description:
         - Every component the incident affects with its current status.
-        - C(name) is the component's C(Group/Name) when the run read the page structure (that is, when a component
-          was given by name), otherwise V(null).
+        - C(name) is the component's qualified name (C(Group/Name) in a group, C(Sub-page/Name) or
+          C(Sub-page/Group/Name) on a sub-page, the bare name otherwise) when the run read the page structure (that
+          is, when a component was given by name), otherwise V(null).
       type: list
       elements: dict
       sample: [{"id": "01JACMECMP0000000000000002", "name": "API/REST API", "status": "degraded_performance"}]
 id:
-  description: ID of the incident (V(null) for an incident that check mode predicts would be created).
-  returned: when an incident was found or created
+  description: ID of the incident; V(null) when there is none, or for an incident that check mode predicts would be
+    opened.
+  returned: success
   type: str
   sample: 01JB5A7Z3KJ4W5M6N7P8Q9R0ST
 action:
@@ -290,8 +298,8 @@ idempotency_key:
   type: str
   sample: ansible-3f5c2a9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39
 diff:
-  description: The name, status, component statuses and latest message before and after (C(before) is empty for a
-    created incident).
+  description: The name, status, component statuses (by the names of C(incident.components), or by ID) and latest
+    message before and after (C(before) is empty for a created incident).
   returned: when diff mode is on
   type: dict
   sample:

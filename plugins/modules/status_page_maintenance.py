@@ -99,8 +99,12 @@ options:
     description:
       - Components under maintenance, each by name, as V(Group/Name) or V(Sub-page/Name) when a name is not
         unique, or by ID.
-      - Names that land on one component (a name and its ID, say) count as one component. Blank space around each
-        name is ignored.
+      - References that land on one component (a name and its ID, say, or its group path and its sub-page path) are
+        one component, listed once. Blank space around each name is ignored.
+      - Results and diffs name every component the same way in this module and in
+        M(incident_io.status_page.status_page_incident): C(Group/Name) for a component in a group, C(Sub-page/Name)
+        or C(Sub-page/Group/Name) on a sub-page, its bare name otherwise, so that two components called C(Webhooks)
+        never look alike. A run given only IDs reads no page structure, and names nothing.
       - Required to create a window, with at least one component.
       - The API cannot change the components of an existing window; a difference is reported as a warning and
         the window keeps its components.
@@ -292,10 +296,13 @@ maintenance:
       sample: "2026-05-01T10:30:00Z"
     components:
       description:
-        - Components of the window. C(name) is V(null) when the page structure was not read (components given by ID).
+        - Components of the window.
+        - C(name) is the component's qualified name (C(Group/Name) in a group, C(Sub-page/Name) or
+          C(Sub-page/Group/Name) on a sub-page, the bare name otherwise) when the run read the page structure (that
+          is, when a component was given by name), otherwise V(null).
       type: list
       elements: dict
-      sample: [{"id": "01JB5A7Z3KJ4W5M6N7P8Q9R0C1", "name": "REST API"}]
+      sample: [{"id": "01JB5A7Z3KJ4W5M6N7P8Q9R0C1", "name": "API/REST API"}]
     automate_maintenance_status:
       description: Whether incident.io moves the window to in progress and complete on its own.
       type: bool
@@ -333,8 +340,8 @@ diff:
   type: dict
   contains:
     before:
-      description: C(name), C(state), C(start_at), C(end_at), C(components) and C(message) (latest update) before;
-        empty for a create.
+      description: C(name), C(state), C(start_at), C(end_at), C(components) (by the names of
+        C(maintenance.components), or by ID) and C(message) (latest update) before; empty for a create.
       type: dict
     after:
       description: The same fields after the run; empty for a delete.

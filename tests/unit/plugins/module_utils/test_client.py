@@ -39,7 +39,7 @@ def test_headers_auth_user_agent_and_json():
     assert client.list_status_pages() == PAGES["status_pages"]
     sent = session.sent[0]
     assert sent["headers"]["Authorization"] == f"Bearer {API_KEY}"
-    assert sent["headers"]["User-Agent"].startswith("incident_io.status_page/1.0.0 ansible-core/")
+    assert sent["headers"]["User-Agent"].startswith(f"incident_io.status_page/{_client.COLLECTION_VERSION} ansible-core/")
     assert sent["query"] == {"page_size": 250}
     assert sent["timeout"] == 30
     session.assert_all_used()
