@@ -252,7 +252,7 @@ class ObjectRun(ModuleRun):
     the maintenance module adds ``delete()`` and ``already_closed()``.
     """
 
-    KIND: ObjectKind = INCIDENTS
+    KIND: ObjectKind
 
     def __init__(self, module, client):
         super().__init__(module, client)

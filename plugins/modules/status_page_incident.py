@@ -83,10 +83,10 @@ options:
         A name that matches several components fails and lists them. Blank space around each name is ignored.
       - References that land on one component (a name and its ID, say, or its group path and its sub-page path) are
         one component, listed once; they fail when they ask for two different statuses.
-      - Results and diffs name every component the same way in this module and in
-        M(incident_io.status_page.status_page_maintenance): C(Group/Name) for a component in a group, C(Sub-page/Name)
-        or C(Sub-page/Group/Name) on a sub-page, its bare name otherwise, so that two components called C(Webhooks)
-        never look alike. A run given only IDs reads no page structure, and names nothing.
+      - Results and diffs name a component by C(Group/Name) when it is in a group, by C(Sub-page/Name) or
+        C(Sub-page/Group/Name) on a sub-page, and by its bare name otherwise, so that two components called
+        C(Webhooks) never look alike; M(incident_io.status_page.status_page_maintenance) names them the same way. A run given
+        only IDs reads no page structure, and names nothing.
       - Statuses are V(operational), V(degraded_performance), V(partial_outage) and V(full_outage).
       - Components not listed keep their current status.
       - Must not be set with O(incident_status=resolved); resolving sets every component to operational.

@@ -101,10 +101,10 @@ options:
         unique, or by ID.
       - References that land on one component (a name and its ID, say, or its group path and its sub-page path) are
         one component, listed once. Blank space around each name is ignored.
-      - Results and diffs name every component the same way in this module and in
-        M(incident_io.status_page.status_page_incident): C(Group/Name) for a component in a group, C(Sub-page/Name)
-        or C(Sub-page/Group/Name) on a sub-page, its bare name otherwise, so that two components called C(Webhooks)
-        never look alike. A run given only IDs reads no page structure, and names nothing.
+      - Results and diffs name a component by C(Group/Name) when it is in a group, by C(Sub-page/Name) or
+        C(Sub-page/Group/Name) on a sub-page, and by its bare name otherwise, so that two components called
+        C(Webhooks) never look alike; M(incident_io.status_page.status_page_incident) names them the same way. A run given
+        only IDs reads no page structure, and names nothing.
       - Required to create a window, with at least one component.
       - The API cannot change the components of an existing window; a difference is reported as a warning and
         the window keeps its components.

@@ -102,3 +102,20 @@ def test_run_module_without_requests_says_how_to_install_it(monkeypatch):
     assert outcome["called"] == "fail_json"
     assert outcome["msg"] == basic.missing_required_lib("requests")
     assert outcome["exception"] == "Traceback: No module named 'requests'"
+
+
+@pytest.mark.parametrize("kind", [_lifecycle.INCIDENTS, _lifecycle.MAINTENANCES], ids=lambda kind: kind.name)
+@pytest.mark.parametrize("operation, method", [("get", "get_{}"), ("list", "list_{}s"), ("create", "create_{}"),
+                                               ("post_update", "post_{}_update")])
+def test_every_kind_reaches_its_endpoints_on_the_client(session, kind, operation, method):
+    client = _client.StatusPageClient(API_KEY, API_URL)
+    endpoint = kind.endpoint(client, operation)
+    assert endpoint.__self__ is client and endpoint.__name__ == method.format(kind.name)
+
+
+def test_a_404_on_the_id_option_names_the_object_and_the_request():
+    error = _errors.NotFoundError("GET /v2/x failed with HTTP 404", status=404, request_id="req-9")
+    assert str(_lifecycle.not_found("maintenance window", "01ABC", error)) == (
+        "id: no maintenance window with ID '01ABC' exists, or this API key cannot see it (HTTP 404, request_id req-9)")
+    assert str(_lifecycle.not_found("incident", "01ABC", _errors.NotFoundError("x", status=404))) == (
+        "id: no incident with ID '01ABC' exists, or this API key cannot see it (HTTP 404)")

@@ -281,3 +281,23 @@ def test_unknown_and_ambiguous_references_are_reported_together():
         "'API/Webhooks (C-HOOKS-API)', 'Dashboard/Webhooks (C-HOOKS-DASH)'; no component 'Fax' on this status page; "
         "components: 'Website', 'API/REST API', 'API/Webhooks', 'Dashboard/Web App', 'Dashboard/Webhooks', "
         "'Internal Tools', 'EU/Database', 'EU/Storage/Object Storage'")
+
+
+def test_component_names_are_qualified_once_the_structure_was_read():
+    client, dummy_session, dummy_sleeps = make_client([READ_STRUCTURE])
+    resolver = Resolver(client)
+    assert resolver.component_names(PAGE_ID) == {}
+    resolver.resolve_components(PAGE_ID, ["Website"])
+    names = resolver.component_names(PAGE_ID)
+    # A bare name at the top level, Group/Name in a group, the sub-page first on a sub-page.
+    assert names["C-WEBSITE"] == "Website" and names["C-REST"] == "API/REST API"
+    assert names["C-HOOKS-API"] == "API/Webhooks" and names["C-HOOKS-DASH"] == "Dashboard/Webhooks"
+    assert names["C-DB"] == "EU/Database" and names["C-OBJ"] == "EU/Storage/Object Storage"
+
+
+def test_components_given_by_id_read_no_structure_and_are_not_named():
+    client, session, dummy_sleeps = make_client([])
+    resolver = Resolver(client)
+    assert [c["id"] for c in resolver.resolve_components(PAGE_ID, ["01HZX00000000000000000CMP1"])] == [
+        "01HZX00000000000000000CMP1"]
+    assert resolver.component_names(PAGE_ID) == {} and session.sent == []
