@@ -132,7 +132,6 @@ def connection_argument_spec(**module_options) -> dict:
     return spec
 
 
-
 PUBLISH_SCOPE = "status_pages.publish_updates"
 PUBLISH_PERMISSION_HINT = (
     "the API key needs the permission 'Create status page incidents, status page maintenance windows, "

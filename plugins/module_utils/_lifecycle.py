@@ -224,10 +224,10 @@ class ModuleRun:
     def run(self) -> dict:
         raise NotImplementedError
 
-    def present(self, obj: dict) -> dict:
+    def present(self, obj: dict, /) -> dict:
         return obj
 
-    def describe(self, obj: dict) -> dict:
+    def describe(self, obj: dict, /) -> dict:
         raise NotImplementedError
 
     def result(self, action: str, before, after, **extra) -> dict:
@@ -447,7 +447,7 @@ class ObjectRun(ModuleRun):
     def after_create(self, created: dict, key: str) -> dict:
         raise NotImplementedError
 
-    def converge(self, current: dict, key) -> dict:
+    def converge(self, current: dict, key, /) -> dict:
         raise NotImplementedError
 
     def predict_update(self, current: dict, body: dict, answer) -> dict:

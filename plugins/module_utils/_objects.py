@@ -394,6 +394,8 @@ ALERT_WINDOW_FLAGS = ("resolve_on_end", "reroute_on_end", "show_in_sidebar")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Slack user IDs are a U or W and upper-case letters and digits (U02AYNF2XJM); incident.io IDs are longer ULIDs.
 _SLACK_USER_RE = re.compile(r"^[UW][A-Z0-9]{6,15}$")
+
+
 def lead_reference(value: str, option: str = "lead") -> dict:
     """The API's user reference for a lead given as an email address, an incident.io user ID or a Slack user ID."""
     text = (value or "").strip()

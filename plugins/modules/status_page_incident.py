@@ -435,10 +435,10 @@ class IncidentRun(ObjectRun):
     def predict_created(self, body: dict) -> dict:
         opened = {"id": None, "status_page_id": body["status_page_id"], "name": body["name"], "published_at": self.now,
                   "incident_status": body["incident_status"], "component_impacts": [], "updates": []}
-        return incident_after_update(opened, body, {"id": None, "status_page_incident_id": None, "published_at": self.now,
-                                           "message": body["message"], "incident_status": body["incident_status"],
-                                           "component_statuses": list(body.get("component_statuses") or [])},
-                            self.now)
+        answer = {"id": None, "status_page_incident_id": None, "published_at": self.now, "message": body["message"],
+                  "incident_status": body["incident_status"],
+                  "component_statuses": list(body.get("component_statuses") or [])}
+        return incident_after_update(opened, body, answer, self.now)
 
     def opening_status(self) -> str:
         return self.request.incident_status or DEFAULT_STATUS

@@ -13,6 +13,7 @@ from ansible_collections.incident_io.status_page.plugins.modules import status_p
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import LIST_PAGES, PAGE_ID, READ_STRUCTURE, STRUCTURE
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
 
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     # The outputs recorded for the tests (http_fake) hold the time range, which is relative to now.
