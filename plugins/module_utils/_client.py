@@ -762,8 +762,9 @@ def _needs_alert_window_scope(operation: str):
         yield
     except ForbiddenError as exc:
         scope, allows = ALERT_WINDOW_SCOPES[operation]
-        # The generic hint names the status-page publish permission, which alert windows do not use.
-        message = str(exc).replace(f" ({PUBLISH_PERMISSION_HINT})", "")
+        # The generic hints speak of status pages: alert windows need no publish permission, and reading them does
+        # need a scope of its own.
+        message = str(exc).replace(f" ({PUBLISH_PERMISSION_HINT})", "").replace(f" ({READ_FORBIDDEN_HINT})", "")
         raise ForbiddenError(
             f"{message} -- the API key lacks the scope {scope}, needed to {allows}; give the key that permission "
             "in incident.io (Settings > API keys) or use a key that has it",
