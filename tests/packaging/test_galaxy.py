@@ -49,6 +49,8 @@ REQUIRED_FILES = (
     "plugins/modules/status_page_maintenance.py",
     "plugins/modules/alert_maintenance_window.py",
     "plugins/module_utils/_client.py",
+    "plugins/module_utils/_errors.py",
+    "plugins/module_utils/_lifecycle.py",
     "plugins/doc_fragments/api.py",
     "roles/maintenance_window/meta/argument_specs.yml",
     "roles/maintenance_window/tasks/main.yml",
