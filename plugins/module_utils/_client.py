@@ -742,9 +742,9 @@ class StatusPageClient:
                                       page_size=ALERT_WINDOWS_MAX_PAGE_SIZE))
 
     def get_alert_window(self, window_id: str) -> dict:
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        path = object_path(ALERT_WINDOWS_PATH, window_id, "alert maintenance window ID")
         with _needs_alert_window_scope("view"):
-            return _alert_window_of(self.get(path), "GET", path)
+            return self.get(path, envelope="maintenance_window", kind="maintenance_window")
 
     def create_alert_window(self, body: dict, find_created) -> dict:
         """POST a window so that it is created exactly once, although the API has no idempotency key for it.
@@ -752,12 +752,19 @@ class StatusPageClient:
         A create whose answer was lost is never sent again blindly: ``find_created()`` looks for the window
         (by name and times) and returns it, or None when it is not there; only then is the create sent again.
         """
+        what = f"the alert maintenance window {body.get('name')!r}"
+        accepted = (f"The API accepted the request, so {what} was probably created. {ALERT_WINDOW_RERUN_CREATE}. "
+                    f"{ALERT_WINDOW_CHECK}")
         attempt = 0
         while True:
             try:
                 with _needs_alert_window_scope("create"):
-                    answer = self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False)
-                return _alert_window_of(answer, "POST", ALERT_WINDOWS_PATH, committed=True)
+                    return self._call(accepted, lambda: self._unwrap(
+                        "POST", ALERT_WINDOWS_PATH,
+                        self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False),
+                        "maintenance_window", "maintenance_window"))
+            except UnexpectedAnswerError:
+                raise
             except APIError as exc:
                 if not _maybe_landed(exc):
                     raise
@@ -765,16 +772,14 @@ class StatusPageClient:
                     found = find_created()
                 except APIError as read_error:
                     raise _uncertain(exc, (
-                        f"the alert maintenance window {body.get('name')!r} may or may not have been created, and "
-                        f"looking for it failed ({read_error}). Running the task again is safe: it looks for the "
-                        "window by name before creating one")) from None
+                        f"{what} may or may not have been created, and looking for it failed ({read_error}). "
+                        f"{ALERT_WINDOW_RERUN_CREATE}")) from None
                 if found is not None:
                     return found
                 if attempt >= self.retries:
                     raise UncertainWriteError(
-                        f"{exc} -- the alert maintenance window {body.get('name')!r} was not found after "
-                        f"{attempt + 1} attempts; it was probably not created. Running the task again is safe: it "
-                        "looks for the window by name before creating one",
+                        f"{exc} -- {what} was not found after {attempt + 1} attempts; it was probably not created. "
+                        f"{ALERT_WINDOW_RERUN_CREATE}",
                         method="POST", path=ALERT_WINDOWS_PATH, status=exc.status, error_type=exc.error_type,
                         errors=exc.errors, request_id=exc.request_id) from None
                 self._sleep(self._backoff(attempt))
@@ -782,17 +787,15 @@ class StatusPageClient:
 
     def update_alert_window(self, window_id: str, body: dict) -> dict:
         """PUT the whole window (the API replaces every field): repeating it converges on the same window."""
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
-        try:
-            with _needs_alert_window_scope("update"):
-                return _alert_window_of(self.request("PUT", path, body=body, retry_when_maybe_sent=True), "PUT", path,
-                                        committed=True)
-        except APIError as exc:
-            if not _maybe_landed(exc):
-                raise
-            raise _uncertain(exc, (
-                f"the change of alert maintenance window {window_id} may or may not have been applied. Running the "
-                "task again is safe: the PUT sends the whole window")) from None
+        path = object_path(ALERT_WINDOWS_PATH, window_id, "alert maintenance window ID")
+        rerun = "Running the task again is safe: the PUT sends the whole window"
+        with _needs_alert_window_scope("update"):
+            return self._write(
+                "PUT", path, body, "maintenance_window", "maintenance_window",
+                accepted=(f"The API accepted the change, so it was probably applied to alert maintenance window "
+                          f"{window_id}. {rerun}. {ALERT_WINDOW_CHECK}"),
+                uncertain=(f"the change of alert maintenance window {window_id} may or may not have been applied. "
+                           f"{rerun}. {ALERT_WINDOW_CHECK}"))
 
     def archive_alert_window(self, window_id: str, ended_just_now: bool = False) -> None:
         """DELETE (archive) a window that is not active.
@@ -800,7 +803,7 @@ class StatusPageClient:
         With ``ended_just_now``, the window's end was moved to this host's "now" a moment ago; a server whose clock
         is behind may still count it as active and refuse, so the refusal is retried after a pause.
         """
-        path = f"{ALERT_WINDOWS_PATH}/{window_id}"
+        path = object_path(ALERT_WINDOWS_PATH, window_id, "alert maintenance window ID")
         attempt = 0
         while True:
             still_active = False
@@ -832,6 +835,10 @@ ALERT_WINDOWS_PATH = "/v1/maintenance_windows"
 ALERT_WINDOWS_MAX_PAGE_SIZE = 50
 # Pause before archiving again a window that the server still counts as active (its clock is behind ours).
 ALERT_WINDOW_END_WAIT_SECONDS = 1.0
+ALERT_WINDOW_RERUN_CREATE = "Running the task again is safe: it looks for the window by name before creating one"
+# Check mode reads the windows and reports what it finds, without a write.
+ALERT_WINDOW_CHECK = ("To check now, run the task again in check mode: it reports the window it finds and whether it "
+                      "still differs")
 # The scope of each alert maintenance window operation (the spec's x-rbac-scopes), and what it allows.
 ALERT_WINDOW_SCOPES = {
     "view": ("maintenance_windows.view", "see alert maintenance windows"),
@@ -848,23 +855,14 @@ def _needs_alert_window_scope(operation: str):
         yield
     except ForbiddenError as exc:
         scope, allows = ALERT_WINDOW_SCOPES[operation]
-        # The generic hint names the status-page publish permission, which alert windows do not use.
-        message = str(exc).replace(f" ({PUBLISH_PERMISSION_HINT})", "")
+        # The generic hints are the status pages': their writes need the publish permission, which alert windows do
+        # not use, and their reads need none, while reading alert windows needs a scope too.
+        message = str(exc).replace(f" ({PUBLISH_PERMISSION_HINT})", "").replace(f" ({READ_FORBIDDEN_HINT})", "")
         raise ForbiddenError(
             f"{message} -- the API key lacks the scope {scope}, needed to {allows}; give the key that permission "
             "in incident.io (Settings > API keys) or use a key that has it",
             method=exc.method, path=exc.path, status=exc.status, error_type=exc.error_type, errors=exc.errors,
             request_id=exc.request_id) from None
-
-
-def _alert_window_of(answer, method: str, path: str, committed: bool = False) -> dict:
-    """The ``maintenance_window`` object of an answer, or an error that says whether the write took effect."""
-    window = answer.get("maintenance_window") if isinstance(answer, dict) else None
-    if isinstance(window, dict) and window.get("id"):
-        return window
-    outcome = " The write was accepted, so it took effect; run the task again to read the result." if committed else ""
-    raise APIError(f"{method} {path} answered without a maintenance_window object that has an id.{outcome}",
-                   method=method, path=path)
 
 
 def _maybe_landed(exc: APIError) -> bool:
