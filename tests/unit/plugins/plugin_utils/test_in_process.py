@@ -157,7 +157,7 @@ def test_in_process_failure_keeps_the_api_message_and_says_a_write_may_have_land
                                                         "state": "completed", "retries": 1}, check_mode=False, diff=False)
     fake.assert_all_used()
     assert caught.value.may_have_written is True
-    assert "POST /v2/status_page_maintenance_updates" in caught.value.result["msg"]
+    assert f"POST {API_URL}/v2/status_page_maintenance_updates failed" in caught.value.result["msg"]
     assert API_KEY not in json.dumps(caught.value.result)
 
 
