@@ -212,6 +212,18 @@ def with_window(maintenance: dict) -> dict:
     return result
 
 
+def unique_by_id(objects: list) -> list:
+    """Each object once, where it first appears: a list read page by page may show an object twice, and a structure
+    may place a component twice, but it is still one object."""
+    unique = []
+    seen = set()
+    for obj in objects:
+        if obj.get("id") not in seen:
+            seen.add(obj.get("id"))
+            unique.append(obj)
+    return unique
+
+
 def latest_update(obj: dict) -> dict | None:
     """The most recently published update; the API's order of updates is not documented, so sort."""
     updates = obj.get("updates") or []

@@ -312,7 +312,11 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._client im
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import run_module
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
-from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, occurrence_key
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
+    latest_update,
+    occurrence_key,
+    unique_by_id,
+)
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import (
     Resolver,
     clean_reference,
@@ -513,7 +517,9 @@ def predicted_incident(body: dict, now: str) -> dict:
 
 def find_by_name(client, status_page_id: str, name: str, since: str) -> tuple:
     """(the unresolved incident with this name or None, the resolved ones) among incidents active since ``since``."""
-    named = [i for i in client.list_incidents(status_page_id, start_at=since) if i.get("name") == name]
+    # An incident listed twice (pages that shift while they are read) is one incident, and counts once among the
+    # resolved ones that derive the next occurrence's key.
+    named = unique_by_id([i for i in client.list_incidents(status_page_id, start_at=since) if i.get("name") == name])
     unresolved = [i for i in named if i.get("incident_status") != RESOLVED]
     resolved = [i for i in named if i.get("incident_status") == RESOLVED]
     if len(unresolved) > 1:

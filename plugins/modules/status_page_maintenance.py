@@ -355,6 +355,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     latest_update,
     maintenance_window,
     occurrence_key,
+    unique_by_id,
     with_window,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
@@ -509,7 +510,9 @@ class MaintenanceRun:
     def find_by_name(self, request: MaintenanceRequest, page_id: str) -> tuple:
         """(the open window with this name or None, the completed windows with this name)."""
         listed = self.client.list_maintenances(page_id, start_at=format_time(request.lookback_start))
-        named = [m for m in listed if m.get("name") == request.name]
+        # A window listed twice (pages that shift while they are read) is one window, and counts once among the
+        # completed ones that derive the next occurrence's key.
+        named = unique_by_id([m for m in listed if m.get("name") == request.name])
         open_windows = [m for m in named if not is_complete(m)]
         closed = [m for m in named if is_complete(m)]
         if len(open_windows) > 1:

@@ -19,6 +19,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     latest_update,
     maintenance_window,
     occurrence_key,
+    unique_by_id,
     with_window,
 )
 
@@ -143,3 +144,9 @@ def test_answers_are_checked_under_the_name_they_came_in():
         check_answer("status_page_incidents", [{}])
     with pytest.raises(ShapeError, match="^elsewhere has no id$"):
         check_answer("status_page_maintenance", {}, "elsewhere")
+
+
+def test_an_object_listed_twice_is_kept_once_where_it_first_appears():
+    first, second, again = {"id": "A", "n": 1}, {"id": "B"}, {"id": "A", "n": 2}
+    assert unique_by_id([first, second, again]) == [first, second]
+    assert unique_by_id([]) == []
