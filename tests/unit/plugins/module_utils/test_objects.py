@@ -137,8 +137,8 @@ def test_shapes_accepted(value, shape):
 
 
 def test_answers_are_checked_under_the_name_they_came_in():
-    incident = {"id": "I1", "updates": [{"message": "m", "component_statuses": [{"component_id": "C1",
-                                                                              "component_status": "x"}]}]}
+    statuses = [{"component_id": "C1", "component_status": "x"}]
+    incident = {"id": "I1", "updates": [{"message": "m", "component_statuses": statuses}]}
     assert check_answer("status_page_incident", incident) is incident
     with pytest.raises(ShapeError, match="^status_page_incidents\\[0\\] has no id$"):
         check_answer("status_page_incidents", [{}])

@@ -109,8 +109,9 @@ INFO_TASKS = [
     ({"status_page": PAGE_ID, "include": ["structure", "maintenances"]},
      pages("ListStatusPages", "ShowStatusPageStructure", "ListStatusPageMaintenances")),
 ]
-CONDITIONS = [{"conditions": [{"subject": "alert.title", "operation": "contains",
-                                "param_bindings": [{"value": {"literal": "api"}}]}]}]
+CONDITIONS = [{"conditions": [
+    {"subject": "alert.title", "operation": "contains", "param_bindings": [{"value": {"literal": "api"}}]},
+]}]
 ALERT_WINDOW_TASKS = [
     # A name no generated window has: the module creates the window.
     ({"name": "New deploy", "duration": "30m", "lead": LEAD_EMAIL, "conditions": CONDITIONS},

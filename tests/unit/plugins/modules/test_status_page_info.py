@@ -17,6 +17,7 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.module_utils
     STRUCTURE,
 )
 
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     # The outputs recorded for the tests (http_fake) hold the time range, which is relative to now.

@@ -804,6 +804,6 @@ def test_the_most_recently_active_completed_occurrence_is_reported(monkeypatch, 
     result, session = run(monkeypatch, args, [list_windows(*listed)])
     assert result["id"] == WINDOW_ID and result["action"] == "none"
     later_publication = dict(unpublished, published_at="2026-05-01T09:45:00.000000Z")
-    result, session = run(monkeypatch, args, [list_windows(*[later_publication if w is unpublished else w
-                                                              for w in listed])])
+    relisted = [later_publication if w is unpublished else w for w in listed]
+    result, session = run(monkeypatch, args, [list_windows(*relisted)])
     assert result["id"] == OTHER_ID
