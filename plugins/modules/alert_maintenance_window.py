@@ -44,11 +44,14 @@ options:
       - Name of the window.
       - Required unless O(id) is given. Without O(id), it identifies the window; with O(id), a different value
         renames it.
+      - Blank space around the name is ignored.
     type: str
   id:
     description:
       - ID of an existing window. No lookup by name happens; the module drives that window to O(state).
       - An ID that does not exist fails, except with O(state=absent), where it means the window is already gone.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   state:
     description:
@@ -147,6 +150,7 @@ options:
   incident_id:
     description:
       - ID of an incident that matching alerts are attached to while the window is active. An empty string removes it.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent.
     type: str
   resolve_on_end:
     description:
