@@ -690,7 +690,7 @@ class StatusPageClient:
     def get_alert_window(self, window_id: str) -> dict:
         path = alert_window_path(window_id)
         with _needs_alert_window_scope("view"):
-            return _alert_window_of(self.get(path), "GET", path)
+            return self.get(path, envelope="maintenance_window", kind="maintenance_window")
 
     def create_alert_window(self, body: dict, find_created) -> dict:
         """POST a window so that it is created exactly once, although the API has no idempotency key for it.
@@ -698,33 +698,35 @@ class StatusPageClient:
         A create whose answer was lost is never sent again blindly: ``find_created()`` looks for the window
         (by name and times) and returns it, or None when it is not there; only then is the create sent again.
         """
+        window = f"the alert maintenance window {body.get('name')!r}"
+
         def send():
             with _needs_alert_window_scope("create"):
-                answer = self.request("POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False)
-            return _alert_window_of(answer, "POST", ALERT_WINDOWS_PATH, committed=True)
+                return self._call(
+                    f"The API accepted the request, so {window} was probably created. {ALERT_WINDOW_RERUN_CREATE}. "
+                    f"{ALERT_WINDOW_CHECK}",
+                    lambda: self._unwrap("POST", ALERT_WINDOWS_PATH, self.request(
+                        "POST", ALERT_WINDOWS_PATH, body=body, retry_when_maybe_sent=False),
+                        "maintenance_window", "maintenance_window"))
 
-        window = f"the alert maintenance window {body.get('name')!r}"
-        rerun = "Running the task again is safe: it looks for the window by name before creating one"
         dummy_found, created = self._post_once(
             ALERT_WINDOWS_PATH, send, find_created,
-            unknown=lambda error: f"{window} may or may not have been created, and looking for it failed ({error}). {rerun}",
-            not_found=lambda attempts: f"{window} was not found after {attempts} attempts; it was probably not created. "
-                                       f"{rerun}")
+            unknown=lambda error: (f"{window} may or may not have been created, and looking for it failed ({error}). "
+                                   f"{ALERT_WINDOW_RERUN_CREATE}"),
+            not_found=lambda attempts: (f"{window} was not found after {attempts} attempts; it was probably not "
+                                        f"created. {ALERT_WINDOW_RERUN_CREATE}"))
         return created
 
     def update_alert_window(self, window_id: str, body: dict) -> dict:
         """PUT the whole window (the API replaces every field): repeating it converges on the same window."""
-        path = alert_window_path(window_id)
-        try:
-            with _needs_alert_window_scope("update"):
-                return _alert_window_of(self.request("PUT", path, body=body, retry_when_maybe_sent=True), "PUT", path,
-                                        committed=True)
-        except APIError as exc:
-            if not _maybe_landed(exc):
-                raise
-            raise _uncertain(exc, (
-                f"the change of alert maintenance window {window_id} may or may not have been applied. Running the "
-                "task again is safe: the PUT sends the whole window")) from None
+        rerun = "Running the task again is safe: the PUT sends the whole window"
+        with _needs_alert_window_scope("update"):
+            return self._write(
+                "PUT", alert_window_path(window_id), body, "maintenance_window", "maintenance_window",
+                accepted=(f"The API accepted the change, so it was probably applied to alert maintenance window "
+                          f"{window_id}. {rerun}. {ALERT_WINDOW_CHECK}"),
+                uncertain=(f"the change of alert maintenance window {window_id} may or may not have been applied. "
+                           f"{rerun}. {ALERT_WINDOW_CHECK}"))
 
     def archive_alert_window(self, window_id: str, ended_just_now: bool = False) -> None:
         """DELETE (archive) a window that is not active.
@@ -742,6 +744,10 @@ class StatusPageClient:
 ALERT_WINDOWS_PATH = "/v1/maintenance_windows"
 # The largest page the alert maintenance windows list accepts.
 ALERT_WINDOWS_MAX_PAGE_SIZE = 50
+ALERT_WINDOW_RERUN_CREATE = "Running the task again is safe: it looks for the window by name before creating one"
+# Check mode reads the windows and reports what it finds, without a write.
+ALERT_WINDOW_CHECK = ("To check now, run the task again in check mode: it reports the window it finds and whether it "
+                      "still differs")
 # The scope of each alert maintenance window operation (the spec's x-rbac-scopes), and what it allows.
 ALERT_WINDOW_SCOPES = {
     "view": ("maintenance_windows.view", "see alert maintenance windows"),
@@ -770,16 +776,6 @@ def _needs_alert_window_scope(operation: str):
             "in incident.io (Settings > API keys) or use a key that has it",
             method=exc.method, path=exc.path, status=exc.status, error_type=exc.error_type, errors=exc.errors,
             request_id=exc.request_id) from None
-
-
-def _alert_window_of(answer, method: str, path: str, committed: bool = False) -> dict:
-    """The ``maintenance_window`` object of an answer, or an error that says whether the write took effect."""
-    window = answer.get("maintenance_window") if isinstance(answer, dict) else None
-    if isinstance(window, dict) and window.get("id"):
-        return window
-    outcome = " The write was accepted, so it took effect; run the task again to read the result." if committed else ""
-    raise APIError(f"{method} {path} answered without a maintenance_window object that has an id.{outcome}",
-                   method=method, path=path)
 
 
 def _maybe_landed(exc: APIError) -> bool:

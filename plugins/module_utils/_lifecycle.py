@@ -45,6 +45,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     latest_update,
     occurrence_key,
     same_message,
+    unique_by_id,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._resolve import Resolver
 from ansible_collections.incident_io.status_page.plugins.module_utils._time import (
@@ -346,7 +347,9 @@ class ObjectRun(ModuleRun):
         active since the lookback's start. The list's order is undocumented, so nothing relies on it."""
         request, kind = self.request, self.KIND
         listed = self.endpoint("list")(page_id, start_at=format_time(request.lookback_start))
-        named = [obj for obj in listed if obj.get("name") == request.name]
+        # An object listed twice (pages that shift while they are read) is one object, and counts once among the
+        # closed ones that derive the next occurrence's key.
+        named = unique_by_id([obj for obj in listed if obj.get("name") == request.name])
         open_objects = [obj for obj in named if not self.is_closed(obj)]
         if len(open_objects) > 1:
             ids = ", ".join(sorted(obj["id"] for obj in open_objects))

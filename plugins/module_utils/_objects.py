@@ -54,8 +54,10 @@ def excerpt(value) -> str:
     return text if len(text) <= MAX_EXCERPT_LENGTH else text[:MAX_EXCERPT_LENGTH - 3] + "..."
 
 
-# What an answer must hold, as data: "string", "id" (an API ID), "time" (RFC 3339) and "boolean" are values;
-# ("list", shape) is a list of that shape; ("object", fields) is an object whose fields are (name, shape, required).
+# What an answer must hold, as data: "string", "id" (an API ID), "time" (RFC 3339), "boolean" and "integer" are
+# values; ("list", shape) is a list of that shape; ("object", fields) is an object whose fields are (name, shape,
+# required); ("read", (shape, read)) is a value of that shape that read() also accepts (it raises ValueError for what
+# it cannot use), for rules a shape cannot say, such as "a literal or a reference".
 # Absent and null count as missing: optional fields may be left out, as the API leaves them out; the required ones
 # are those without which the collection cannot tell what the object is.
 _COMPONENT_STATUS = ("object", (("component_id", "string", True), ("component_status", "string", True)))
@@ -114,15 +116,6 @@ _STRUCTURE_ITEM = ("object", (
     ("group", _STRUCTURE_GROUP, False),
     ("sub_page", _STRUCTURE_SUB_PAGE, False),
 ))
-# An alert maintenance window (MaintenanceWindows V1), as the module reads it from a list.
-_ALERT_WINDOW = ("object", (
-    ("id", "id", True),
-    ("name", "string", False),
-    ("start_at", "time", False),
-    ("end_at", "time", False),
-    ("created_at", "time", False),
-    ("archived_at", "time", False),
-))
 
 # What each kind of answer must hold, by the name the API wraps it in.
 ANSWER_SHAPES = {
@@ -133,7 +126,6 @@ ANSWER_SHAPES = {
     "status_page_maintenances": ("list", _MAINTENANCE),
     "status_page_maintenance_update": _MAINTENANCE_UPDATE,
     "status_pages": ("list", ("object", (("id", "string", True), ("name", "string", False)))),
-    "maintenance_windows": ("list", _ALERT_WINDOW),
     "structure": ("object", (("current_structure", ("object", (("items", ("list", _STRUCTURE_ITEM), False),)), True),)),
 }
 
@@ -148,6 +140,14 @@ def check_shape(value, shape, where: str) -> None:
     """Raise a ShapeError naming the first place where ``value`` does not have ``shape``."""
     if isinstance(shape, tuple):
         kind, inner = shape
+        if kind == "read":
+            inner_shape, read = inner
+            check_shape(value, inner_shape, where)
+            try:
+                read(value)
+            except ValueError as exc:
+                raise ShapeError(f"{where}.{exc}") from None
+            return
         if kind == "list":
             if not isinstance(value, list):
                 raise ShapeError(f"{where} is {describe_json(value)}, not a list")
@@ -165,6 +165,10 @@ def check_shape(value, shape, where: str) -> None:
     if shape == "boolean":
         if not isinstance(value, bool):
             raise ShapeError(f"{where} is {describe_json(value)}, not true or false")
+        return
+    if shape == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ShapeError(f"{where} is {describe_json(value)}, not a whole number")
         return
     if not isinstance(value, str):
         raise ShapeError(f"{where} is {describe_json(value)}, not a string")
@@ -198,6 +202,18 @@ def with_window(maintenance: dict) -> dict:
     result["start_at"] = start_at
     result["end_at"] = end_at
     return result
+
+
+def unique_by_id(objects: list) -> list:
+    """Each object once, where it first appears: a list read page by page may show an object twice, and a structure
+    may place a component twice, but it is still one object."""
+    unique = []
+    seen = set()
+    for obj in objects:
+        if obj.get("id") not in seen:
+            seen.add(obj.get("id"))
+            unique.append(obj)
+    return unique
 
 
 def latest_update(obj: dict) -> dict | None:
@@ -457,11 +473,16 @@ def describe_lead(window: dict, prefer: tuple = ("email", "slack_user_id", "id")
     return None
 
 
-def _check_keys(value, allowed: tuple, path: str, required: tuple = ()) -> dict:
+def _check_keys(value, allowed: tuple, path: str, required: tuple = (), from_answer: bool = False) -> dict:
+    """The mapping, checked to have the required keys and, unless it comes from an answer, no others.
+
+    An answer may carry fields the API added after this was written: they are no part of a payload, so they are
+    left out rather than refused. A task's own keys are checked, so that a misspelt one is not ignored.
+    """
     if not isinstance(value, dict):
         raise ValueError(f"{path}: must be a mapping, got {type(value).__name__}")
     unknown = sorted(set(value) - set(allowed))
-    if unknown:
+    if unknown and not from_answer:
         raise ValueError(f"{path}: unknown key {unknown[0]!r}; expected {', '.join(allowed)}")
     for name in required:
         if value.get(name) is None:
@@ -469,19 +490,21 @@ def _check_keys(value, allowed: tuple, path: str, required: tuple = ()) -> dict:
     return value
 
 
-def _text(value, path: str, keys: tuple = ()) -> str:
+def _text(value, path: str, keys: tuple = (), from_answer: bool = False) -> str:
     """A string, or the one of ``keys`` that an answer's labelled object carries it in."""
     if isinstance(value, dict) and keys:
-        _check_keys(value, keys + ("label",), path)
+        _check_keys(value, keys + ("label",), path, from_answer=from_answer)
         value = next((value[key] for key in keys if value.get(key) is not None), None)
     if not isinstance(value, str) or not value.strip():
         shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
-        raise ValueError(f"{path}: must be a non-empty string, got {shown} (quote numbers and booleans in YAML)")
+        # YAML reads an unquoted 5 or yes as a number or a boolean; an empty string needs no such hint.
+        hint = "" if value is None or isinstance(value, str) else " (quote numbers and booleans in YAML)"
+        raise ValueError(f"{path}: must be a non-empty string, got {shown}{hint}")
     return value
 
 
-def _binding_value(value, path: str) -> dict:
-    _check_keys(value, ("literal", "reference", "label"), path)
+def _binding_value(value, path: str, from_answer: bool = False) -> dict:
+    _check_keys(value, ("literal", "reference", "label"), path, from_answer=from_answer)
     result = {}
     for key in ("literal", "reference"):
         if value.get(key) is not None:
@@ -494,14 +517,14 @@ def _binding_value(value, path: str) -> dict:
     return result
 
 
-def binding_payload(binding, path: str) -> dict:
+def binding_payload(binding, path: str, from_answer: bool = False) -> dict:
     """A parameter binding without labels: {value: {literal|reference}} and/or {array_value: [...]}."""
-    _check_keys(binding, ("value", "array_value"), path)
+    _check_keys(binding, ("value", "array_value"), path, from_answer=from_answer)
     result = {}
     if binding.get("value") is not None:
-        result["value"] = _binding_value(binding["value"], f"{path}.value")
+        result["value"] = _binding_value(binding["value"], f"{path}.value", from_answer)
     if binding.get("array_value") is not None:
-        array = [_binding_value(item, item_path)
+        array = [_binding_value(item, item_path, from_answer)
                  for item_path, item in _listed(binding["array_value"], f"{path}.array_value", "values")]
         if array:
             result["array_value"] = array
@@ -521,7 +544,7 @@ def _canonical(item) -> str:
     return json.dumps(item, sort_keys=True)
 
 
-def condition_groups_payload(groups, option: str = "conditions") -> list:
+def condition_groups_payload(groups, option: str = "conditions", from_answer: bool = False) -> list:
     """Condition groups in the API's payload shape, in a stable order, from the payload or the answer shape.
 
     Groups are alternatives and the conditions of a group all apply, so neither order means anything and both are
@@ -529,31 +552,32 @@ def condition_groups_payload(groups, option: str = "conditions") -> list:
     """
     result = []
     for group_path, group in _listed(groups, option, "condition groups, each {conditions: [...]}"):
-        _check_keys(group, ("conditions",), group_path, required=("conditions",))
+        _check_keys(group, ("conditions",), group_path, required=("conditions",), from_answer=from_answer)
         if not isinstance(group["conditions"], list) or not group["conditions"]:
             raise ValueError(f"{group_path}.conditions: must be a non-empty list of conditions, each "
                              "{subject, operation, param_bindings}")
         conditions = []
         for path, condition in _listed(group["conditions"], f"{group_path}.conditions", "conditions"):
-            _check_keys(condition, ("subject", "operation", "param_bindings"), path, required=("subject", "operation"))
+            _check_keys(condition, ("subject", "operation", "param_bindings"), path, required=("subject", "operation"),
+                        from_answer=from_answer)
             # Left out, a condition has no parameters (is_set, for example).
             bindings = condition.get("param_bindings")
             conditions.append({
-                "subject": _text(condition["subject"], f"{path}.subject", ("reference",)),
-                "operation": _text(condition["operation"], f"{path}.operation", ("value",)),
-                "param_bindings": [binding_payload(binding, binding_path) for binding_path, binding in _listed(
+                "subject": _text(condition["subject"], f"{path}.subject", ("reference",), from_answer),
+                "operation": _text(condition["operation"], f"{path}.operation", ("value",), from_answer),
+                "param_bindings": [binding_payload(binding, binding_path, from_answer) for binding_path, binding in _listed(
                     [] if bindings is None else bindings, f"{path}.param_bindings", "parameter bindings")],
             })
         result.append({"conditions": sorted(conditions, key=_canonical)})
     return sorted(result, key=_canonical)
 
 
-def escalation_targets_payload(targets, option: str = "escalation_targets") -> list:
+def escalation_targets_payload(targets, option: str = "escalation_targets", from_answer: bool = False) -> list:
     """Escalation targets ({escalation_paths, users} bindings) without labels, in a stable order."""
     result = []
     for path, target in _listed(targets, option, "{escalation_paths, users} targets"):
-        _check_keys(target, ("escalation_paths", "users"), path)
-        cleaned = {part: binding_payload(target[part], f"{path}.{part}")
+        _check_keys(target, ("escalation_paths", "users"), path, from_answer=from_answer)
+        cleaned = {part: binding_payload(target[part], f"{path}.{part}", from_answer)
                    for part in ("escalation_paths", "users") if target.get(part) is not None}
         if not cleaned:
             raise ValueError(f"{path}: needs escalation_paths or users")
@@ -561,14 +585,15 @@ def escalation_targets_payload(targets, option: str = "escalation_targets") -> l
     return sorted(result, key=_canonical)
 
 
-def notify_channels_payload(channels, option: str = "notify_channels") -> list:
+def notify_channels_payload(channels, option: str = "notify_channels", from_answer: bool = False) -> list:
     """Notify channels as the payload takes them, in a stable order."""
     result = []
     for path, channel in _listed(channels, option, "{channel_id, channel_type, channel_name} channels"):
-        _check_keys(channel, ("channel_id", "channel_type", "channel_name", "is_private"), path)
+        _check_keys(channel, ("channel_id", "channel_type", "channel_name", "is_private"), path, from_answer=from_answer)
         cleaned = {"channel_id": _text(channel.get("channel_id"), f"{path}.channel_id"),
                    "channel_type": _text(channel.get("channel_type"), f"{path}.channel_type")}
-        if channel.get("channel_name") is not None:
+        # An answer's empty channel name is only a missing label.
+        if channel.get("channel_name") is not None and not (from_answer and channel["channel_name"] == ""):
             cleaned["channel_name"] = _text(channel["channel_name"], f"{path}.channel_name")
         result.append(cleaned)
     return sorted(result, key=lambda channel: (channel["channel_id"], channel["channel_type"]))
@@ -586,7 +611,7 @@ def alert_window_normal_form(window: dict) -> dict:
     """
     def listed(name, normalize):
         value = window.get(name)
-        return normalize(value, name) if value else []
+        return normalize(value, name, from_answer=True) if value else []
     return {
         "name": window.get("name"),
         "start_at": normalize_time(window.get("start_at")),
@@ -614,7 +639,7 @@ def alert_window_payload(window: dict) -> dict:
         "start_at": normalize_time(window.get("start_at")),
         "end_at": normalize_time(window.get("end_at")),
         "alert_condition_groups": condition_groups_payload(window.get("alert_condition_groups") or [],
-                                                           "alert_condition_groups"),
+                                                           "alert_condition_groups", from_answer=True),
         "show_in_sidebar": bool(window.get("show_in_sidebar")),
         "resolve_on_end": bool(window.get("resolve_on_end")),
         "reroute_on_end": bool(window.get("reroute_on_end")),
@@ -623,9 +648,9 @@ def alert_window_payload(window: dict) -> dict:
     if user:
         payload["lead"] = {"id": user["id"]} if "id" in user else user
     if window.get("escalation_targets"):
-        payload["escalation_targets"] = escalation_targets_payload(window["escalation_targets"])
+        payload["escalation_targets"] = escalation_targets_payload(window["escalation_targets"], from_answer=True)
     if window.get("notify_channels"):
-        payload["notify_channels"] = notify_channels_payload(window["notify_channels"])
+        payload["notify_channels"] = notify_channels_payload(window["notify_channels"], from_answer=True)
     for name in ALERT_WINDOW_OPTIONAL_FIELDS:
         if window.get(name) not in (None, ""):
             payload[name] = window[name]
@@ -690,3 +715,46 @@ def predicted_alert_window(payload: dict, current: dict | None = None, now=None)
         if payload.get(name) is not None:
             window[name] = payload[name]
     return window
+
+
+# What an alert maintenance window answer must hold. A change is a PUT of the whole window, built from the answer, so
+# everything a PUT sends back must be readable: the schedule, the conditions and the flags, and the optional fields
+# in their types. The lead may be missing or not a user (a change then asks for one). Defined here, after the
+# reduction that reads the conditions, targets and channels the way the module compares them.
+_BINDING_VALUE = ("object", (("literal", "string", False), ("reference", "string", False), ("label", "string", False)))
+_BINDING = ("object", (("value", _BINDING_VALUE, False), ("array_value", ("list", _BINDING_VALUE), False)))
+_CONDITION = ("object", (
+    ("subject", ("object", (("reference", "string", True), ("label", "string", False))), True),
+    ("operation", ("object", (("value", "string", True), ("label", "string", False))), True),
+    ("param_bindings", ("list", _BINDING), False),
+))
+_NAMED_ACTOR = ("object", (("id", "string", False), ("name", "string", False)))
+_ALERT_WINDOW = ("read", (("object", (
+    ("id", "id", True),
+    ("name", "string", True),
+    ("start_at", "time", True),
+    ("end_at", "time", True),
+    ("archived_at", "time", False),
+    ("created_at", "time", False),
+    ("lead", ("object", (
+        ("user", ("object", tuple((kind, "string", False) for kind in LEAD_KINDS)), False),
+        ("api_key", _NAMED_ACTOR, False),
+        ("workflow", _NAMED_ACTOR, False),
+    )), False),
+    ("alert_condition_groups", ("list", ("object", (("conditions", ("list", _CONDITION), True),))), True),
+    ("escalation_targets", ("list", ("object", (("escalation_paths", _BINDING, False), ("users", _BINDING, False)))),
+     False),
+    ("notify_channels", ("list", ("object", (("channel_id", "string", True), ("channel_type", "string", True),
+                                             ("channel_name", "string", False)))), False),
+    ("incident_id", "string", False),
+    ("notification_message", "string", False),
+    ("notify_start_minutes_before", "integer", False),
+    ("notify_end_minutes_before", "integer", False),
+    ("resolve_on_end", "boolean", True),
+    ("reroute_on_end", "boolean", True),
+    ("show_in_sidebar", "boolean", True),
+)), alert_window_normal_form))
+ANSWER_SHAPES.update({
+    "maintenance_window": _ALERT_WINDOW,
+    "maintenance_windows": ("list", _ALERT_WINDOW),
+})

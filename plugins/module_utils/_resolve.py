@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._errors import ResolveError
-from ansible_collections.incident_io.status_page.plugins.module_utils._objects import is_api_id
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import is_api_id, unique_by_id
 
 # The API's IDs are 26-character ULIDs (Crockford base32). A reference shaped like one is used as an ID
 # without a lookup, which keeps by-ID runs at the request floor; the API itself rejects an unknown one.
@@ -26,15 +26,6 @@ def looks_like_id(reference: str) -> bool:
 def clean_reference(reference) -> str:
     """A name or ID as typed, without the blank space a list typed as 'a, b' leaves around it."""
     return str(reference).strip()
-
-
-def _unique_by_id(components: list) -> list:
-    """One entry per component: a component placed twice in a structure is still one component."""
-    unique = []
-    for component in components:
-        if component["id"] not in [seen["id"] for seen in unique]:
-            unique.append(component)
-    return unique
 
 
 def list_candidates(names: list) -> str:
@@ -111,7 +102,7 @@ class Resolver:
             return {"id": reference}
         pages = self.status_pages()
         by_id = [page for page in pages if page.get("id") == reference]
-        by_name = _unique_by_id([page for page in pages if page.get("name") == reference])
+        by_name = unique_by_id([page for page in pages if page.get("name") == reference])
         found = by_id[:1] or by_name
         if len(found) == 1:
             if not is_api_id(found[0].get("id")):
@@ -159,7 +150,7 @@ class Resolver:
         are one component: it is listed once, where it was first named. ID-shaped references need no structure
         read; the structure is read once for all names.
         """
-        return _unique_by_id([component for _reference, component in self._resolve(status_page_id, references, option)])
+        return unique_by_id([component for _reference, component in self._resolve(status_page_id, references, option)])
 
     def resolve_component_statuses(self, status_page_id: str, statuses: dict, option: str = "components") -> dict:
         """{component ID: status} from {reference: status}; references that land on one component are one entry.
@@ -196,7 +187,7 @@ class Resolver:
         problems = []
         for original, reference in zip(references, cleaned):
             by_id = [c for c in components if c["id"] == reference]
-            matches = _unique_by_id(by_id or [c for c in components if reference in _reference_forms(c)])
+            matches = unique_by_id(by_id or [c for c in components if reference in _reference_forms(c)])
             if len(matches) == 1:
                 resolved.append((original, matches[0]))
             elif not matches and looks_like_id(reference):

@@ -44,11 +44,14 @@ options:
       - Name of the window.
       - Required unless O(id) is given. Without O(id), it identifies the window; with O(id), a different value
         renames it.
+      - Blank space around the name is ignored.
     type: str
   id:
     description:
       - ID of an existing window. No lookup by name happens; the module drives that window to O(state).
       - An ID that does not exist fails, except with O(state=absent), where it means the window is already gone.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent. Blank space around
+        it is ignored.
     type: str
   state:
     description:
@@ -147,6 +150,7 @@ options:
   incident_id:
     description:
       - ID of an incident that matching alerts are attached to while the window is active. An empty string removes it.
+      - An incident.io ID is letters and digits; anything else fails before any request is sent.
     type: str
   resolve_on_end:
     description:
@@ -345,13 +349,18 @@ diff:
 
 from datetime import timedelta
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._errors import NotFoundError, StatusPageError
-from ansible_collections.incident_io.status_page.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
+    InputError,
+    NotFoundError,
+    StatusPageError,
+)
+from ansible_collections.incident_io.status_page.plugins.module_utils._client import check_id_option, connection_argument_spec
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import (
     ModuleRun,
     Request,
     not_found,
     run_module,
+    stripped_option,
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._lock import host_lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
@@ -364,7 +373,6 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     condition_groups_payload,
     describe_lead,
     escalation_targets_payload,
-    is_api_id,
     lead_matches,
     lead_reference,
     notify_channels_payload,
@@ -384,12 +392,10 @@ class AlertWindowRequest(Request):
     def __init__(self, params: dict, now):
         super().__init__(params, now)
         self.state = params["state"]
-        self.id = params["id"].strip() if params["id"] is not None else None
-        self.name = params["name"]
-        if self.id is not None and not is_api_id(self.id):
-            raise StatusPageError(f"id: {params['id']!r} is not an alert maintenance window ID (letters and digits only)")
-        if self.name is not None and not self.name.strip():
-            raise StatusPageError("name: must not be empty")
+        # Surrounding blank space is never part of an ID or a name: a value read from a file keeps its newline. The ID
+        # is checked before it can reach a URL path.
+        self.id = check_id_option(params["id"], "id")
+        self.name = stripped_option(params, "name")
 
         # Relative times in whole seconds: the window's times must read back as they were sent, to find it again
         # after a lost answer, and the API may keep fewer digits than the clock gives.
@@ -401,8 +407,8 @@ class AlertWindowRequest(Request):
         self.fields = {}
         if params["conditions"] is not None:
             if not params["conditions"]:
-                raise StatusPageError("conditions: needs at least one condition group; a window applies to the alerts "
-                                      "its conditions match")
+                raise InputError("conditions: needs at least one condition group; a window applies to the alerts its "
+                                 "conditions match")
             self.fields["alert_condition_groups"] = condition_groups_payload(params["conditions"], "conditions")
         if params["escalation_targets"] is not None:
             self.fields["escalation_targets"] = escalation_targets_payload(params["escalation_targets"])
@@ -413,13 +419,12 @@ class AlertWindowRequest(Request):
         for name in ("notify_start_minutes_before", "notify_end_minutes_before"):
             if params[name] is not None:
                 if params[name] < 0:
-                    raise StatusPageError(f"{name}: must be 0 or more minutes, got {params[name]}")
+                    raise InputError(f"{name}: must be 0 or more minutes, got {params[name]}")
                 self.fields[name] = params[name]
         if params["incident_id"] is not None:
-            incident_id = params["incident_id"].strip()
-            if incident_id and not is_api_id(incident_id):
-                raise StatusPageError(f"incident_id: {params['incident_id']!r} is not an incident ID (letters and digits only)")
-            self.fields["incident_id"] = incident_id
+            # An empty string removes the incident from the window.
+            given = params["incident_id"]
+            self.fields["incident_id"] = check_id_option(given, "incident_id") if given.strip() else ""
         if params["notification_message"] is not None:
             self.fields["notification_message"] = params["notification_message"]
         for name in ALERT_WINDOW_FLAGS:
@@ -481,7 +486,8 @@ class AlertWindowRun(ModuleRun):
     # ----- reads ---------------------------------------------------------------------------------
 
     def named(self, windows: list, name: str) -> list:
-        return [window for window in windows if window.get("name") == name]
+        """The windows with this name that are not archived: an archived window is gone, whatever list shows it."""
+        return [window for window in windows if window.get("name") == name and not window.get("archived_at")]
 
     def current_by_name(self, name: str) -> list:
         """Active and upcoming windows with this name."""
@@ -567,7 +573,8 @@ class AlertWindowRun(ModuleRun):
         if current is None:
             return self.create(request, seen_ids)
         if status == ARCHIVED:
-            raise StatusPageError(f"id: alert maintenance window {current['id']} was archived at {current['archived_at']} "
+            raise StatusPageError(f"id: alert maintenance window {current['id']} was archived at "
+                                  f"{normalize_time(current['archived_at'])} "
                                   "and cannot be changed; leave out id to create a new window")
         return self.converge(request, current)
 
@@ -606,12 +613,25 @@ class AlertWindowRun(ModuleRun):
         if alert_window_normal_form(desired) == alert_window_normal_form(current) and not lead_changed:
             return self.result("none", current, current)
         if parse_time(desired["end_at"], "end_at") <= parse_time(desired["start_at"], "start_at"):
-            option = "end_at" if request.end_absolute and request.end is not None else "start_at"
-            raise StatusPageError(f"{option}: alert maintenance window {current['id']} would end ({desired['end_at']}) "
-                                  f"before it starts ({desired['start_at']}); it runs {normalize_time(current.get('start_at'))} "
-                                  f"to {normalize_time(current.get('end_at'))}")
+            raise StatusPageError(self.unusable_schedule(request, current, desired))
         after = self.put(request, current, desired)
         return self.result("updated", current, after)
+
+    @staticmethod
+    def unusable_schedule(request: AlertWindowRequest, current: dict, desired: dict) -> str:
+        """Why the PUT cannot be sent, blaming only a time the task gave."""
+        given = [option for option, fixed in (("start_at", request.start_absolute),
+                                              ("end_at", request.end is not None and request.end_absolute)) if fixed]
+        schedule = (f"alert maintenance window {current['id']} runs {normalize_time(current['start_at'])} to "
+                    f"{normalize_time(current['end_at'])}")
+        if not given:
+            # The task changes something else: the API takes a change as a PUT of the whole window, schedule included,
+            # and the schedule the window reports cannot be sent back.
+            return (f"{schedule}, which ends before it starts; the API takes any change as a PUT of the whole window, "
+                    "and would refuse that schedule. Give absolute start_at and end_at (or duration) in the same task "
+                    "to fix the schedule along with the change")
+        return (f"{' and '.join(given)}: the window would end ({desired['end_at']}) before it starts "
+                f"({desired['start_at']}); {schedule}. Give both start_at and end_at (or duration) to move it")
 
     def put(self, request: AlertWindowRequest, current: dict, desired: dict) -> dict:
         if "lead" not in desired:

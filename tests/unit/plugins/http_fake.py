@@ -33,6 +33,8 @@ from ansible_collections.incident_io.status_page.plugins.module_utils import _cl
 API_URL = "https://api.incident.test"
 API_KEY = "inc_unit_test_key_7f3a9c"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The value of an argument that run_module() leaves out (api_key and api_url are otherwise always given).
+UNSET = object()
 
 
 class Call:
@@ -76,7 +78,8 @@ class FakeSession:
 
     def request(self, method, url, params=None, json=None, timeout=None, allow_redirects=True):
         parts = urlsplit(url)
-        self.sent.append({"method": method, "path": parts.path, "query": params, "body": json,
+        # A copy: the client reuses its query dict for the next page.
+        self.sent.append({"method": method, "path": parts.path, "query": None if params is None else dict(params), "body": json,
                           "headers": dict(self.headers), "timeout": timeout, "url": url,
                           "allow_redirects": allow_redirects, "verify": self.verify})
         assert self.expected, f"unexpected extra request: {method} {parts.path} {params} {json}"
@@ -204,6 +207,8 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     monkeypatch.setattr(basic.AnsibleModule, "warn", warn)
     module_args = {"api_key": API_KEY, "api_url": API_URL}
     module_args.update(args)
+    # A task that does not set an option at all, so that its fallbacks and default apply.
+    module_args = {name: value for name, value in module_args.items() if value is not UNSET}
     module_args["_ansible_check_mode"] = check_mode
     module_args["_ansible_diff"] = diff
     # exit_json is patched, so warnings are collected here the way the real one adds them to the result.

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Answers generated from the vendored OpenAPI document, and a session that checks every request against it.
+"""Answers generated from the vendored OpenAPI documents, and a session that checks every request against them.
 
 ``SpecSession`` stands in for requests.Session: it answers each request with an answer drawn from the response
 schema of the operation the request addresses (hypothesis-jsonschema), and fails the test when a request is off
@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-SPEC_PATH = os.path.join(COLLECTION_ROOT, "tests", "emulator", "spec", "status-pages-openapi.json")
+# The status-page endpoints and the alert maintenance window endpoints (MaintenanceWindows V1) come in two cuts.
+SPEC_PATHS = [os.path.join(COLLECTION_ROOT, "tests", "emulator", "spec", name)
+              for name in ("status-pages-openapi.json", "alert-maintenance-windows-openapi.json")]
 API_URL = "https://api.incident.test"
 API_KEY = "inc_property_test_key_2c9e"
 MAX_REQUESTS = 60
@@ -43,29 +45,33 @@ def _is_date_time(value) -> bool:
     return datetime.fromisoformat(value.replace("z", "Z")).tzinfo is not None
 
 
-with open(SPEC_PATH, encoding="utf-8") as _spec_file:
-    SPEC = json.load(_spec_file)
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as spec_file:
+        return json.load(spec_file)
 
 
-def _inline(node, seen=()):
-    """The schema with every local $ref replaced by what it points to (the spec has no recursive references)."""
+SPECS = [_load(path) for path in SPEC_PATHS]
+
+
+def _inline(node, schemas: dict, seen=()):
+    """The schema with every local $ref replaced by what it points to in ``schemas`` (no reference is recursive)."""
     if isinstance(node, list):
-        return [_inline(item, seen) for item in node]
+        return [_inline(item, schemas, seen) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         assert name not in seen, f"recursive reference {name}"
-        return _inline(SPEC["components"]["schemas"][name], seen + (name,))
+        return _inline(schemas[name], schemas, seen + (name,))
     result = {}
     for key, value in node.items():
         if key == "properties":
-            result[key] = {name: _inline(sub, seen) for name, sub in value.items()}
+            result[key] = {name: _inline(sub, schemas, seen) for name, sub in value.items()}
         elif key == "format" and value == "int64":
             # JSON Schema does not know OpenAPI's int64; the integer type already says it.
             continue
         else:
-            result[key] = _inline(value, seen)
+            result[key] = _inline(value, schemas, seen)
     return result
 
 
@@ -90,25 +96,28 @@ def _strict(node):
 
 
 class Operation:
-    def __init__(self, method: str, template: str, spec_operation: dict):
+    def __init__(self, method: str, template: str, spec_operation: dict, schemas: dict):
         self.method = method.upper()
         self.template = template
         self.operation_id = spec_operation["operationId"]
         self.pattern = re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$")
         self.query = {p["name"]: p for p in spec_operation.get("parameters", []) if p["in"] == "query"}
+        self.query_schemas = {name: _inline(parameter["schema"], schemas) for name, parameter in self.query.items()}
         body = spec_operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-        self.body_schema = _strict(_inline(body)) if body else None
+        self.body_schema = _strict(_inline(body, schemas)) if body else None
         self.status, response = sorted((code, answer) for code, answer in spec_operation["responses"].items()
                                        if code.startswith("2"))[0]
         self.status = int(self.status)
         schema = response.get("content", {}).get("application/json", {}).get("schema")
-        self.answer_schema = _inline(schema) if schema else None
+        self.answer_schema = _inline(schema, schemas) if schema else None
 
 
-OPERATIONS = [Operation(method, template, operation)
-              for template, item in SPEC["paths"].items()
+OPERATIONS = [Operation(method, template, operation, spec["components"]["schemas"])
+              for spec in SPECS
+              for template, item in spec["paths"].items()
               for method, operation in item.items() if method in ("get", "put", "post", "delete", "patch")]
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
+assert len(BY_ID) == len(OPERATIONS), "an operationId occurs in both documents"
 
 
 def match(method: str, path: str):
@@ -135,9 +144,13 @@ def _rfc3339(moment: datetime, offset_minutes: int, fraction: str, lower: bool) 
     return text.lower() if lower else text
 
 
+# Hours and days before and after now, each give or take a quarter of an hour, so that windows are past, active
+# and upcoming alike (a bare integer range would mostly give now itself, which hypothesis draws first).
+_OFFSETS = st.builds(lambda hours, seconds: timedelta(hours=hours, seconds=seconds),
+                     st.sampled_from([-48, -3, -1, 1, 3, 48]), st.integers(-900, 900))
 REALISTIC_TIMES = st.builds(
     _rfc3339,
-    st.integers(-3 * 86400, 3 * 86400).map(lambda seconds: _NOW + timedelta(seconds=seconds)),
+    _OFFSETS.map(lambda offset: _NOW + offset),
     st.sampled_from([0, 0, 0, 60, -300, 330, 840, -720]),
     st.sampled_from(["", "", ".5", ".123456", ".123456789"]),
     st.booleans(),
@@ -146,6 +159,9 @@ REALISTIC_TIMES = st.builds(
 PAGE_ID = "01HZX0000000000000000PAGE1"
 INCIDENT_ID = "01HZX000000000000000INC001"
 WINDOW_ID = "01HZX0000000000000000MNT01"
+ALERT_WINDOW_ID = "01HZX00000000000000AWIN01"
+ALERT_WINDOW_NAME = "Deploy of the API"
+LEAD_EMAIL = "avery@acme.example"
 COMPONENT_IDS = ["01HZX00000000000000000CMP1", "01HZX00000000000000000CMP2"]
 # The IDs and names an answer's objects take most of the time, by the key the answer wraps them in: those of the
 # tasks the property tests run, and one other, so that lists hold matches, namesakes and strangers.
@@ -157,15 +173,29 @@ POOLS = {
 }
 POOLS["status_page_incidents"] = POOLS["status_page_incident_update"] = POOLS["status_page_incident"]
 POOLS["status_page_maintenances"] = POOLS["status_page_maintenance_update"] = POOLS["status_page_maintenance"]
+# Alert windows also carry conditions, whose subjects, operations and values the module reads and sends back.
+POOLS["maintenance_window"] = POOLS["maintenance_windows"] = {
+    "id": [ALERT_WINDOW_ID, "01HZX00000000000000AWIN02"],
+    "name": [ALERT_WINDOW_NAME, "Renamed deploy"],
+    "email": [LEAD_EMAIL, "blake@acme.example"],
+    "reference": ["alert.title", "alert.attributes.01HZX00000000000000000ATT1"], "value": ["contains", "one_of"],
+    "literal": ["api", "database"], "channel_id": ["C0DEPLOYS"], "channel_type": ["public", "private"],
+    "channel_name": ["deploys"]}
 SHARED_POOLS = {"status_page_id": [PAGE_ID], "component_id": COMPONENT_IDS,
                 "status_page_incident_id": [INCIDENT_ID], "status_page_maintenance_id": [WINDOW_ID]}
 # True 19 times in 20 (hypothesis favours the ends of integer ranges, so a range would not do).
 MOSTLY = st.sampled_from([True] * 19 + [False])
+TIME_KEYS = ("published_at", "start_at", "end_at", "created_at", "updated_at", "archived_at")
+# Optional fields that end what a task can do with an object (an archived alert window cannot be changed), left out of
+# most answers so that the rest of the decisions are reached too.
+RARE_KEYS = ("archived_at",)
+# The keys that identify an object beside its name.
+ID_KEYS = ("id", "component_id")
 
 
 @st.composite
 def steered(draw, strategy):
-    """A generated answer where most IDs, names and times are taken from small pools.
+    """A generated answer where most IDs, names and times are taken from small pools, and rare fields are rare.
 
     Left alone, no generated list would hold the incident or window a task names, nor a structure the component
     a task names; the pools make those matches likely, and the answer stays valid for its schema.
@@ -195,16 +225,37 @@ def _steer(draw, value, pools):
         return [_steer(draw, item, pools) for item in value]
     if not isinstance(value, dict):
         return value
+    # An object that takes a pooled name mostly takes the ID at the same place of its ID pool: namesakes in a list
+    # are then mostly one object listed twice, as an API that pages while objects change lists it, rather than the
+    # ambiguity that ends a run; the other draws keep namesakes with other IDs.
+    chosen = None
+    if isinstance(value.get("name"), str) and "name" in pools and draw(MOSTLY):
+        chosen = draw(st.sampled_from(range(len(pools["name"]))))
     result = {}
     for key, item in value.items():
-        if isinstance(item, str) and key in pools and draw(MOSTLY):
+        if key in RARE_KEYS and draw(MOSTLY):
+            continue
+        if key == "name" and chosen is not None:
+            item = pools["name"][chosen]
+        elif isinstance(item, str) and key in ID_KEYS and chosen is not None and chosen < len(pools.get(key, ())) \
+                and draw(MOSTLY):
+            item = pools[key][chosen]
+        elif isinstance(item, str) and key in pools and draw(MOSTLY):
             item = draw(st.sampled_from(pools[key]))
-        elif isinstance(item, str) and key in ("published_at", "start_at", "end_at"):
+        elif isinstance(item, str) and key in TIME_KEYS:
             item = draw(REALISTIC_TIMES)
         else:
             item = _steer(draw, item, pools)
         result[key] = item
+    # Most windows end after they start.
+    if all(isinstance(result.get(key), str) for key in ("start_at", "end_at")) and draw(MOSTLY):
+        start, end = sorted((result["start_at"], result["end_at"]), key=_moment)
+        result.update(start_at=start, end_at=end)
     return result
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.upper())
 
 
 JSON_VALUES = st.recursive(
@@ -262,18 +313,34 @@ def _bounded(node):
     return _rewrite(node, few_items)
 
 
+def _complete_answers(schema: dict, formats):
+    """Answers where every object holds every property it declares and nothing else, and no list or string is empty.
+
+    The lists of the answer itself hold one or a few items, the lists inside them one. Built object by object, once:
+    hypothesis-jsonschema would rebuild the strategy of every nested object at every draw, which makes large objects
+    (an alert window's conditions, a page's structure) slow to draw.
+    """
+    def strategy(node, top=False):
+        if node.get("type") == "object" and node.get("properties"):
+            return st.fixed_dictionaries({name: strategy(sub) for name, sub in node["properties"].items()})
+        if node.get("type") == "array":
+            return st.lists(strategy(node.get("items", {})), min_size=1, max_size=MAX_ITEMS if top else 1)
+        if node.get("type") == "string" and "enum" not in node:
+            node = dict(node, minLength=max(1, node.get("minLength", 0)))
+        return from_schema(node, custom_formats=formats)
+    return st.fixed_dictionaries({name: strategy(sub, top=True) for name, sub in schema.get("properties", {}).items()})
+
+
 def answer_strategy(operation: Operation, realistic: bool):
     key = (operation.operation_id, realistic)
     if key not in _STRATEGIES:
         formats = {"date-time": REALISTIC_TIMES} if realistic else None
         schema = _bounded(operation.answer_schema)
-        # The spec requires nothing of an answer's top level, so half the answers would be {}; most answers carry
-        # everything they declare, to reach further into the modules' decisions, and their lists are not empty.
-        # (Fields the spec does not declare are left to the other answers: drawing them everywhere is slow.)
-        properties = {name: dict(sub, minItems=1) if sub.get("type") == "array" else sub
-                      for name, sub in _strict(schema).get("properties", {}).items()}
-        complete = dict(_strict(schema), properties=properties, required=sorted(properties))
-        complete_answers = from_schema(complete, custom_formats=formats)
+        # The spec requires little of an answer (nothing at the top level of most), so half the answers would be {},
+        # and few of the rest would hold a usable condition; most answers carry everything they declare, at every
+        # level, without empty lists or strings, to reach further into the modules' decisions. (Fields the spec does
+        # not declare are left to the other answers: drawing them everywhere is slow.)
+        complete_answers = _complete_answers(schema, formats)
         spec_answers = from_schema(schema, custom_formats=formats)
         _STRATEGIES[key] = steered(MOSTLY.flatmap(lambda full: complete_answers if full else spec_answers))
     return _STRATEGIES[key]
@@ -327,7 +394,7 @@ class SpecSession:
         params = params or {}
         for name, value in params.items():
             assert name in operation.query, f"{method} {path}: undeclared query parameter {name}"
-            jsonschema.validate(value, _inline(operation.query[name]["schema"]), format_checker=FORMATS)
+            jsonschema.validate(value, operation.query_schemas[name], format_checker=FORMATS)
         for name, declared in operation.query.items():
             assert not declared.get("required") or params.get(name), f"{method} {path}: {name} is required"
         if operation.body_schema is not None:
@@ -360,4 +427,7 @@ class SpecSession:
             self.pages[path] = self.pages.get(path, 0) + 1
             if self.pages[path] >= MAX_PAGES:
                 answer["pagination_meta"].pop("after", None)
+            elif "after" in answer["pagination_meta"] and data.draw(MOSTLY, label="a new cursor"):
+                # Drawn cursors repeat often ("0" is the first string drawn), which ends the read; mostly they do not.
+                answer["pagination_meta"]["after"] = f"cursor{self.pages[path]}"
         return Response(operation.status, json.dumps(answer))

@@ -13,8 +13,10 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     alert_window_normal_form,
     alert_window_payload,
     alert_window_status,
+    check_answer,
     condition_groups_payload,
     describe_lead,
+    escalation_targets_payload,
     lead_matches,
     lead_reference,
     notify_channels_payload,
@@ -145,3 +147,42 @@ def test_prediction_of_a_create_and_of_a_change():
     assert alert_window_normal_form(created) == alert_window_normal_form(PAYLOAD)
     changed = predicted_alert_window(dict(alert_window_payload(ANSWER), name="Renamed"), ANSWER, now)
     assert changed["id"] == "W1" and changed["name"] == "Renamed" and changed["lead"]["user"]["name"] == "Avery Lead"
+
+
+def test_fields_an_answer_adds_are_left_out_but_a_tasks_own_are_refused():
+    condition = {"subject": {"label": "Alert title", "reference": "alert.title", "kind": "text"},
+                 "operation": {"label": "contains", "value": "contains"}, "negated": False,
+                 "param_bindings": [{"value": {"label": "api", "literal": "api", "kind": "text"}, "weight": 1}]}
+    groups = [{"id": "G1", "conditions": [condition]}]
+    expected = [{"conditions": [{"subject": "alert.title", "operation": "contains",
+                                 "param_bindings": [{"value": {"literal": "api"}}]}]}]
+    assert condition_groups_payload(groups, "alert_condition_groups", from_answer=True) == expected
+    assert alert_window_payload(dict(ANSWER, alert_condition_groups=groups))["alert_condition_groups"] == expected
+    with pytest.raises(ValueError, match=r"^conditions\[0\]: unknown key 'id'; expected conditions$"):
+        condition_groups_payload(groups)
+    with pytest.raises(ValueError, match=r"^targets\[0\]: unknown key 'teams'"):
+        escalation_targets_payload([{"teams": {}}], "targets")
+    assert escalation_targets_payload([{"users": {"value": {"literal": "U1"}}, "teams": {}}], from_answer=True) == [
+        {"users": {"value": {"literal": "U1"}}}]
+
+
+def test_an_answers_empty_channel_name_is_a_missing_label_but_a_tasks_is_refused():
+    channel = {"channel_id": "C1", "channel_type": "public", "channel_name": ""}
+    assert notify_channels_payload([channel], from_answer=True) == [{"channel_id": "C1", "channel_type": "public"}]
+    with pytest.raises(ValueError) as caught:
+        notify_channels_payload([channel])
+    # An empty string needs no hint about quoting numbers in YAML; a number does.
+    assert str(caught.value) == "notify_channels[0].channel_name: must be a non-empty string, got str ''"
+    with pytest.raises(ValueError, match=r"got int 5 \(quote numbers and booleans in YAML\)$"):
+        notify_channels_payload([dict(channel, channel_name=5)])
+
+
+@pytest.mark.parametrize("answer", [
+    ANSWER,
+    {key: value for key, value in ANSWER.items() if key not in ("lead", "notify_channels", "created_at", "updated_at")},
+    dict(ANSWER, lead={"workflow": {"id": "WF1", "name": "Nightly"}}, archived_at="2026-05-01T11:00:00Z"),
+    dict(ANSWER, incident_id="01HZX0000000000000000INC01", notification_message="", notify_start_minutes_before=0),
+])
+def test_window_answers_the_module_can_use(answer):
+    assert check_answer("maintenance_window", answer) is answer
+    assert check_answer("maintenance_windows", [answer, answer]) == [answer, answer]

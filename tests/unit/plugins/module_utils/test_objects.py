@@ -19,6 +19,7 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._objects i
     latest_update,
     maintenance_window,
     occurrence_key,
+    unique_by_id,
     with_window,
 )
 
@@ -93,6 +94,12 @@ def test_api_ids(value, is_id):
     assert is_api_id(value) is is_id
 
 
+def _odd(value):
+    """A reader that refuses what a shape cannot say."""
+    if value["n"] % 2:
+        raise ValueError(f"n: {value['n']} is odd")
+
+
 @pytest.mark.parametrize("value, shape, problem", [
     ("x", "boolean", "where is a string, not true or false"),
     (0, "boolean", "where is a number, not true or false"),
@@ -106,6 +113,12 @@ def test_api_ids(value, is_id):
     ({"a": None}, ("object", (("a", "string", True),)), "where has no a"),
     ({"b": 1}, ("object", (("a", "string", True), ("b", "string", False))), "where has no a"),
     ({"a": "x", "b": 1}, ("object", (("a", "string", True), ("b", "string", False))), "where.b is a number, not a string"),
+    ("1", "integer", "where is a string, not a whole number"),
+    (1.5, "integer", "where is a number, not a whole number"),
+    (False, "integer", "where is false, not a whole number"),
+    ({"n": 3}, ("read", (("object", (("n", "integer", True),)), _odd)), "where.n: 3 is odd"),
+    ({"n": "3"}, ("read", (("object", (("n", "integer", True),)), _odd)), "where.n is a string, not a whole number"),
+    ([{"n": 2}, {"n": 1}], ("list", ("read", (("object", (("n", "integer", True),)), _odd))), "where[1].n: 1 is odd"),
 ])
 def test_shapes_refused(value, shape, problem):
     with pytest.raises(ShapeError) as caught:
@@ -117,6 +130,7 @@ def test_shapes_refused(value, shape, problem):
     (True, "boolean"), ("x", "string"), ("A1", "id"), ("2026-05-01T10:00:00.5+02:00", "time"), ([], ("list", "id")),
     (["A", "B"], ("list", "id")), ({}, ("object", (("a", "string", False),))),
     ({"a": None, "b": "x", "extra": [1]}, ("object", (("a", "string", False), ("b", "string", True)))),
+    (0, "integer"), (-5, "integer"), ({"n": 2}, ("read", (("object", (("n", "integer", True),)), _odd))),
 ])
 def test_shapes_accepted(value, shape):
     assert check_shape(value, shape, "where") is None
@@ -130,3 +144,9 @@ def test_answers_are_checked_under_the_name_they_came_in():
         check_answer("status_page_incidents", [{}])
     with pytest.raises(ShapeError, match="^elsewhere has no id$"):
         check_answer("status_page_maintenance", {}, "elsewhere")
+
+
+def test_an_object_listed_twice_is_kept_once_where_it_first_appears():
+    first, second, again = {"id": "A", "n": 1}, {"id": "B"}, {"id": "A", "n": 2}
+    assert unique_by_id([first, second, again]) == [first, second]
+    assert unique_by_id([]) == []

@@ -15,6 +15,7 @@ from ansible_collections.incident_io.status_page.plugins.modules import alert_ma
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
     API_URL,
     Call,
+    UNSET,
     FakeSession,
     api_error,
     connection_reset,
@@ -516,7 +517,8 @@ def test_an_unknown_id_fails_for_present(monkeypatch):
      "end_at (2026-05-01T11:00:00Z) must be after start_at (2026-05-01T12:00:00Z)"),
     ({"duration": "soon"}, "duration: 'soon' is not a duration"),
     ({"notify_start_minutes_before": -5}, "notify_start_minutes_before: must be 0 or more minutes"),
-    ({"incident_id": "../incidents"}, "incident_id: '../incidents' is not an incident ID"),
+    ({"incident_id": "../incidents"}, "incident_id: '../incidents' is not an incident.io ID; IDs are letters and digits"),
+    ({"incident_id": "01HZX0000000000000000INC01#x"}, "incident_id: '01HZX0000000000000000INC01#x' is not an incident.io ID"),
     ({"name": "  "}, "name: must not be empty"),
     ({"lookback": "forever"}, "lookback: 'forever' is not a duration"),
 ])
@@ -527,9 +529,90 @@ def test_bad_input_fails_before_any_request(monkeypatch, changes, message):
     assert session.sent == []
 
 
-def test_an_id_that_would_leave_its_path_fails_before_any_request(monkeypatch):
-    result, session = run(monkeypatch, {"id": f"{WINDOW_ID}/../../status_pages", "state": "absent"}, [])
-    assert result["failed"] and result["msg"].startswith("id:") and session.sent == []
+@pytest.mark.parametrize("window_id", [f"{WINDOW_ID}/../../status_pages", f"{WINDOW_ID}?status=active",
+                                       f"{WINDOW_ID}#frag", f"{WINDOW_ID} {OTHER_ID}", "../maintenance_windows"])
+@pytest.mark.parametrize("state", ["present", "ended", "absent"])
+def test_an_id_that_would_leave_its_path_fails_before_any_request(monkeypatch, window_id, state):
+    result, session = run(monkeypatch, {"id": window_id, "state": state}, [])
+    assert result["failed"] and session.sent == []
+    assert result["msg"] == (f"id: {window_id!r} is not an incident.io ID; IDs are letters and digits only, such as "
+                             "01JB5A7Z3KJ4W5M6N7P8Q9R0SV")
+
+
+def test_a_blank_id_fails_before_any_request(monkeypatch):
+    result, session = run(monkeypatch, {"id": " \n", "name": NAME}, [])
+    assert result["failed"] and result["msg"] == "id: must not be empty" and session.sent == []
+
+
+def test_blank_space_around_an_id_is_not_part_of_it(monkeypatch):
+    result, session = run(monkeypatch, {"id": f" {WINDOW_ID}\n", "state": "absent"}, [show(WINDOW_ID, status=404)])
+    assert result["changed"] is False and session.sent[0]["path"] == f"{PATH}/{WINDOW_ID}"
+
+
+def test_blank_space_around_a_name_is_not_part_of_it(monkeypatch):
+    result, session = run(monkeypatch, dict(BASE_ARGS, name=f"  {NAME}\n"), lookup(active=[answered()]))
+    assert result["changed"] is False and result["id"] == WINDOW_ID and session.writes == []
+
+
+def test_a_new_windows_name_is_sent_without_blank_space_around_it(monkeypatch):
+    result, session = run(monkeypatch, dict(BASE_ARGS, name=f"\t{NAME} "), lookup() + [create_call()])
+    assert result["action"] == "created" and session.writes[0]["body"]["name"] == NAME
+
+
+def test_an_empty_api_url_variable_counts_as_unset(monkeypatch):
+    # What a credential with an empty field injects; the API's own URL applies.
+    monkeypatch.setenv("INCIDENT_API_URL", "")
+    monkeypatch.setenv("INCIDENT_ENDPOINT", " ")
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "state": "absent", "api_url": UNSET}, [show(WINDOW_ID, status=404)])
+    assert result["changed"] is False
+    assert session.sent[0]["url"] == f"https://api.incident.io{PATH}/{WINDOW_ID}"
+
+
+# ----- answers the module cannot use -------------------------------------------------------------------------
+
+
+def test_a_create_answered_without_the_window_says_it_was_probably_created(monkeypatch):
+    result, session = run(monkeypatch, BASE_ARGS, lookup() + [Call("POST", PATH, status=201, json_body={})])
+    assert result["failed"] and len(session.writes) == 1
+    assert result["msg"].startswith("POST /v1/maintenance_windows succeeded, but its answer has no maintenance_window "
+                                    f"(got {{}}). The API accepted the request, so the alert maintenance window "
+                                    f"{NAME!r} was probably created. Running the task again is safe: it looks for the "
+                                    "window by name before creating one.")
+
+
+def test_a_listed_window_without_a_usable_schedule_fails_before_any_write(monkeypatch):
+    calls = [listed("upcoming"), listed("active", answered(end_at="in an hour"))]
+    result, session = run(monkeypatch, BASE_ARGS, calls)
+    assert result["failed"] and session.writes == []
+    assert "maintenance_windows[0].end_at 'in an hour' is not an RFC 3339 time" in result["msg"]
+    assert "Nothing was written" in result["msg"]
+
+
+def test_an_archived_window_in_a_list_is_not_the_one_a_name_finds(monkeypatch):
+    archived = answered(window_id=OLD_ID, archived_at="2026-05-01T09:55:00.000000Z")
+    result, session = run(monkeypatch, BASE_ARGS, lookup(active=[archived]) + [create_call()])
+    assert result["action"] == "created" and result["id"] == WINDOW_ID
+
+
+# ----- schedules that cannot be sent back ------------------------------------------------------------------------
+
+
+def test_a_change_by_id_of_a_window_reported_ending_before_it_starts_blames_no_option(monkeypatch):
+    odd = answered(start="2026-05-01T11:00:00Z", end="2026-05-01T10:30:00Z")
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "name": "Deploy of the API v2"}, [show(odd)])
+    assert result["failed"] and session.writes == []
+    assert result["msg"] == (
+        f"alert maintenance window {WINDOW_ID} runs 2026-05-01T11:00:00Z to 2026-05-01T10:30:00Z, which ends before it "
+        "starts; the API takes any change as a PUT of the whole window, and would refuse that schedule. Give absolute "
+        "start_at and end_at (or duration) in the same task to fix the schedule along with the change")
+
+
+def test_a_fixed_start_after_the_windows_end_blames_start_at(monkeypatch):
+    args = {"id": WINDOW_ID, "start_at": "2026-05-01T11:00:00Z"}
+    result, session = run(monkeypatch, args, [show(answered())])
+    assert result["failed"] and session.writes == []
+    assert result["msg"].startswith("start_at: the window would end (2026-05-01T10:30:00Z) before it starts "
+                                    f"(2026-05-01T11:00:00Z); alert maintenance window {WINDOW_ID} runs")
 
 
 # ----- run() with a stand-in for AnsibleModule -------------------------------------------------------------

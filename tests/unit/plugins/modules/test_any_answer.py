@@ -4,8 +4,9 @@
 
 """Any answer the spec allows, and answers it does not: the modules end in a result or a StatusPageError.
 
-Every answer is drawn from the response schema of the vendored OpenAPI document (tests/emulator/spec) for the
-operation the request addresses; every request is checked against the same document (spec_answers.SpecSession).
+Every answer is drawn from the response schema of the vendored OpenAPI documents (tests/emulator/spec: the status
+pages and the alert maintenance windows) for the operation the request addresses; every request is checked against
+the same documents (spec_answers.SpecSession).
 The unusual answers replace any value of a valid answer with any JSON, or answer with something that is not JSON.
 """
 
@@ -24,15 +25,20 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._errors im
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import StatusPageClient
 from ansible_collections.incident_io.status_page.plugins.modules import (
+    alert_maintenance_window,
     status_page_incident,
     status_page_info,
     status_page_maintenance,
 )
 from ansible_collections.incident_io.status_page.tests.unit.plugins.spec_answers import (
+    ALERT_WINDOW_ID,
+    ALERT_WINDOW_NAME,
     API_KEY,
     API_URL,
+    BY_ID,
     COMPONENT_IDS,
     INCIDENT_ID,
+    LEAD_EMAIL,
     PAGE_ID,
     WINDOW_ID,
     SpecSession,
@@ -42,57 +48,87 @@ COMPONENT_ID = COMPONENT_IDS[0]
 # The realistic times replace hypothesis-jsonschema's own date-time strategy, on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding standard format 'date-time'")
 
+
+def pages(*names) -> set:
+    """The operationIds of status-page operations, by their name in the spec."""
+    return {f"Status Pages V2#{name}" for name in names}
+
+
+def alert_windows(*names) -> set:
+    """The operationIds of alert maintenance window operations, by their name in the spec."""
+    return {f"MaintenanceWindows V1#{name}" for name in names}
+
+
 # Tasks as users write them, each with the operations it must reach on answers the spec allows. Together they
 # reach every operation the module calls (test_the_tasks_reach_every_operation_of_the_client checks the list).
 INCIDENT_TASKS = [
     ({"status_page": "Acme Cloud", "name": "Outage", "msg": "Investigating.",
       "components": {"Website": "degraded_performance"}},
-     {"ListStatusPages", "ShowStatusPageStructure"}),
+     pages("ListStatusPages", "ShowStatusPageStructure")),
     # A name no generated incident has: the module opens the incident.
     ({"status_page": PAGE_ID, "name": "New outage", "msg": "Investigating.", "components": {COMPONENT_ID: "full_outage"}},
-     {"ListStatusPageIncidents", "CreateStatusPageIncident", "CreateStatusPageIncidentUpdate"}),
+     pages("ListStatusPageIncidents", "CreateStatusPageIncident", "CreateStatusPageIncidentUpdate")),
     ({"status_page": PAGE_ID, "name": "Outage", "incident_status": "resolved", "msg": "Fixed."},
-     {"ListStatusPageIncidents", "CreateStatusPageIncidentUpdate"}),
+     pages("ListStatusPageIncidents", "CreateStatusPageIncidentUpdate")),
     ({"status_page": PAGE_ID, "name": "New outage", "incident_status": "identified", "msg": "Found.",
       "idempotency_key": "job-1"},
-     {"ListStatusPageIncidents", "CreateStatusPageIncident"}),
+     pages("ListStatusPageIncidents", "CreateStatusPageIncident")),
     ({"id": INCIDENT_ID, "incident_status": "monitoring", "msg": "Watching.", "components": {"Website": "operational"}},
-     {"ShowStatusPageIncident", "ShowStatusPageStructure"}),
-    ({"id": INCIDENT_ID, "name": "Renamed outage"}, {"ShowStatusPageIncident", "UpdateStatusPageIncident"}),
+     pages("ShowStatusPageIncident", "ShowStatusPageStructure")),
+    ({"id": INCIDENT_ID, "name": "Renamed outage"}, pages("ShowStatusPageIncident", "UpdateStatusPageIncident")),
     ({"id": INCIDENT_ID, "name": "Outage", "msg": "More news.", "notify_subscribers": True},
-     {"ShowStatusPageIncident", "CreateStatusPageIncidentUpdate"}),
+     pages("ShowStatusPageIncident", "CreateStatusPageIncidentUpdate")),
 ]
 MAINTENANCE_TASKS = [
     ({"status_page": "Acme Cloud", "name": "Deploy", "components": ["Website"], "duration": "30m",
       "state": "in_progress"},
-     {"ListStatusPages", "ShowStatusPageStructure"}),
+     pages("ListStatusPages", "ShowStatusPageStructure")),
     ({"status_page": PAGE_ID, "name": "New deploy", "components": [COMPONENT_ID], "start_at": "+1h", "duration": "1h"},
-     {"ListStatusPageMaintenances", "CreateStatusPageMaintenance"}),
+     pages("ListStatusPageMaintenances", "CreateStatusPageMaintenance")),
     ({"status_page": PAGE_ID, "name": "Deploy", "state": "completed", "msg": "Done."},
-     {"ListStatusPageMaintenances", "CreateStatusPageMaintenanceUpdate"}),
+     pages("ListStatusPageMaintenances", "CreateStatusPageMaintenanceUpdate")),
     ({"status_page": PAGE_ID, "name": "Deploy", "state": "absent"},
-     {"ListStatusPageMaintenances"}),
+     pages("ListStatusPageMaintenances")),
     ({"status_page": PAGE_ID, "name": "Deploy", "components": [COMPONENT_ID], "duration": "30m",
       "idempotency_key": "job-2", "state": "in_progress"},
-     {"ListStatusPageMaintenances", "CreateStatusPageMaintenance"}),
+     pages("ListStatusPageMaintenances", "CreateStatusPageMaintenance")),
     ({"id": WINDOW_ID, "state": "in_progress", "msg": "Started."},
-     {"ShowStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate"}),
-    ({"id": WINDOW_ID, "name": "Renamed deploy"}, {"ShowStatusPageMaintenance"}),
+     pages("ShowStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate")),
+    ({"id": WINDOW_ID, "name": "Renamed deploy"}, pages("ShowStatusPageMaintenance")),
     ({"id": WINDOW_ID, "start_at": "2031-01-01T10:00:00Z", "end_at": "2031-01-01T11:00:00Z", "state": "in_progress"},
-     {"ShowStatusPageMaintenance", "UpdateStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate"}),
-    ({"id": WINDOW_ID, "state": "absent"}, {"ShowStatusPageMaintenance", "DeleteStatusPageMaintenance"}),
+     pages("ShowStatusPageMaintenance", "UpdateStatusPageMaintenance", "CreateStatusPageMaintenanceUpdate")),
+    ({"id": WINDOW_ID, "state": "absent"}, pages("ShowStatusPageMaintenance", "DeleteStatusPageMaintenance")),
     ({"id": WINDOW_ID, "status_page": "Acme Cloud", "components": ["Website"], "state": "scheduled"},
-     {"ListStatusPages", "ShowStatusPageStructure"}),
+     pages("ListStatusPages", "ShowStatusPageStructure")),
 ]
 INFO_TASKS = [
-    ({}, {"ListStatusPages"}),
+    ({}, pages("ListStatusPages")),
     ({"status_page": "Acme Cloud"},
-     {"ListStatusPages", "ShowStatusPageStructure", "ListStatusPageIncidents", "ListStatusPageMaintenances"}),
-    ({"status_page": PAGE_ID, "include": ["incidents"], "name": "Outage"}, {"ListStatusPages", "ListStatusPageIncidents"}),
+     pages("ListStatusPages", "ShowStatusPageStructure", "ListStatusPageIncidents", "ListStatusPageMaintenances")),
+    ({"status_page": PAGE_ID, "include": ["incidents"], "name": "Outage"}, pages("ListStatusPages", "ListStatusPageIncidents")),
     ({"status_page": PAGE_ID, "include": ["structure", "maintenances"]},
-     {"ListStatusPages", "ShowStatusPageStructure", "ListStatusPageMaintenances"}),
+     pages("ListStatusPages", "ShowStatusPageStructure", "ListStatusPageMaintenances")),
+]
+CONDITIONS = [{"conditions": [
+    {"subject": "alert.title", "operation": "contains", "param_bindings": [{"value": {"literal": "api"}}]},
+]}]
+ALERT_WINDOW_TASKS = [
+    # A name no generated window has: the module creates the window.
+    ({"name": "New deploy", "duration": "30m", "lead": LEAD_EMAIL, "conditions": CONDITIONS},
+     alert_windows("List", "Create")),
+    # The active or upcoming window of that name, changed by a PUT of the whole window.
+    ({"name": ALERT_WINDOW_NAME, "start_at": "+1h", "duration": "1h", "lead": LEAD_EMAIL, "conditions": CONDITIONS,
+      "notification_message": "Deploying", "resolve_on_end": True},
+     alert_windows("List", "Update")),
+    # Ending an active window moves its end; ending an upcoming one archives it.
+    ({"name": ALERT_WINDOW_NAME, "state": "ended"}, alert_windows("List", "Update", "Delete")),
+    ({"name": ALERT_WINDOW_NAME, "state": "absent", "lookback": "7d"}, alert_windows("List", "Update", "Delete")),
+    ({"id": ALERT_WINDOW_ID, "name": "Renamed deploy"}, alert_windows("Show", "Update")),
+    ({"id": ALERT_WINDOW_ID, "state": "absent"}, alert_windows("Show", "Delete")),
 ]
 MODULES = {
+    "alert_maintenance_window": (alert_maintenance_window.MODULE_ARGS, alert_maintenance_window.run,
+                                 ALERT_WINDOW_TASKS),
     "status_page_incident": (status_page_incident.MODULE_ARGS, status_page_incident.run, INCIDENT_TASKS),
     "status_page_maintenance": (status_page_maintenance.MODULE_ARGS, status_page_maintenance.run, MAINTENANCE_TASKS),
     "status_page_info": (status_page_info.MODULE_ARGS, status_page_info.read_status_pages, INFO_TASKS),
@@ -100,13 +136,18 @@ MODULES = {
 CASES = [(name, index) for name in sorted(MODULES) for index in range(len(MODULES[name][2]))]
 # Every operation of the client, by the spec's operationId, with the client method that calls it.
 CLIENT_OPERATIONS = {
-    "list_status_pages": "ListStatusPages", "get_structure": "ShowStatusPageStructure",
-    "list_incidents": "ListStatusPageIncidents", "get_incident": "ShowStatusPageIncident",
-    "create_incident": "CreateStatusPageIncident", "rename_incident": "UpdateStatusPageIncident",
-    "post_incident_update": "CreateStatusPageIncidentUpdate", "list_maintenances": "ListStatusPageMaintenances",
-    "get_maintenance": "ShowStatusPageMaintenance", "create_maintenance": "CreateStatusPageMaintenance",
-    "update_maintenance": "UpdateStatusPageMaintenance", "delete_maintenance": "DeleteStatusPageMaintenance",
-    "post_maintenance_update": "CreateStatusPageMaintenanceUpdate",
+    "list_status_pages": pages("ListStatusPages"), "get_structure": pages("ShowStatusPageStructure"),
+    "list_incidents": pages("ListStatusPageIncidents"), "get_incident": pages("ShowStatusPageIncident"),
+    "create_incident": pages("CreateStatusPageIncident"), "rename_incident": pages("UpdateStatusPageIncident"),
+    "post_incident_update": pages("CreateStatusPageIncidentUpdate"),
+    "list_maintenances": pages("ListStatusPageMaintenances"), "get_maintenance": pages("ShowStatusPageMaintenance"),
+    "create_maintenance": pages("CreateStatusPageMaintenance"),
+    "update_maintenance": pages("UpdateStatusPageMaintenance"),
+    "delete_maintenance": pages("DeleteStatusPageMaintenance"),
+    "post_maintenance_update": pages("CreateStatusPageMaintenanceUpdate"),
+    "list_alert_windows": alert_windows("List"), "get_alert_window": alert_windows("Show"),
+    "create_alert_window": alert_windows("Create"), "update_alert_window": alert_windows("Update"),
+    "archive_alert_window": alert_windows("Delete"),
 }
 # The alert maintenance window endpoints belong to another spec (MaintenanceWindows V1), which these tests do not
 # draw answers from; test_alert_maintenance_window.py and test_client_alert_windows.py script their answers.
@@ -185,8 +226,10 @@ def test_the_tasks_reach_every_operation_of_the_client():
     endpoints = {name for name in vars(StatusPageClient)
                  if not name.startswith("_") and name not in generic and name not in ALERT_WINDOW_ENDPOINTS}
     assert endpoints == set(CLIENT_OPERATIONS)
+    operations = set().union(*CLIENT_OPERATIONS.values())
+    assert operations <= set(BY_ID), f"not in the vendored specs: {sorted(operations - set(BY_ID))}"
     reached = set().union(*(expected for dummy, dummy_run, tasks in MODULES.values() for dummy_task, expected in tasks))
-    assert reached == set(CLIENT_OPERATIONS.values())
+    assert reached == operations
 
 
 @pytest.mark.parametrize("module_name, index", CASES)
@@ -198,7 +241,7 @@ def test_every_answer_the_spec_allows_ends_in_a_result_or_a_clear_error(module_n
     @given(data=st.data())
     def check(data):
         outcome, session = run_once(module_name, index, data, unusual=False)
-        reached.update(operation.split("#")[1] for operation in session.operations)
+        reached.update(session.operations)
         outcomes.add(type(outcome).__name__)
 
     check()

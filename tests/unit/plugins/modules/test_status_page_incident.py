@@ -193,6 +193,18 @@ def test_only_resolved_incidents_with_the_name_open_a_new_occurrence(monkeypatch
     assert result["action"] == "created" and result["id"] == INCIDENT_ID
 
 
+def test_an_incident_listed_twice_is_one_incident_and_one_occurrence(monkeypatch):
+    # Pages that shift while they are read can list an incident twice; the key of the next occurrence stays the one
+    # a single listing gives, so a re-run that reads it once creates nothing new.
+    old = resolved_incident()
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(old, old), created(incident())]
+    result, session = run(monkeypatch, OPEN_ARGS, calls)
+    assert session.writes[0]["body"]["idempotency_key"] == derived_key([OTHER_ID])
+    current = incident()
+    result, session = run(monkeypatch, dict(OPEN_ARGS), [LIST_PAGES, READ_STRUCTURE, list_incidents(current, old, current)])
+    assert result["changed"] is False and result["id"] == INCIDENT_ID and session.writes == []
+
+
 def test_derived_key_replaying_a_resolved_incident_moves_to_the_next_key(monkeypatch):
     # The occurrence behind the first key was resolved long ago (outside lookback): the API replays it.
     forgotten = resolved_incident("01HZX000000000000000INC009")

@@ -421,6 +421,22 @@ def test_after_a_completed_window_the_next_run_opens_a_new_occurrence(monkeypatc
     assert result["action"] == "created" and result["id"] == OTHER_ID and result["idempotency_key"] == key
 
 
+def test_a_window_listed_twice_is_one_window_and_one_occurrence(monkeypatch):
+    # Pages that shift while they are read can list a window twice; the key of the next occurrence stays the one a
+    # single listing gives, so a re-run that reads it once creates nothing new.
+    key = occurrence_key(PAGE_ID, "maintenance", NAME, [OLD_ID])
+    new = window("maintenance_in_progress", "Maintenance in progress", window_id=OTHER_ID)
+    old = completed_window(window_id=OLD_ID)
+    calls = [list_windows(old, old),
+             create_call(answer=new, idempotency_key=key, maintenance_status="maintenance_in_progress",
+                         message="Maintenance in progress")]
+    result, session = run(monkeypatch, dict(BASE_ARGS, state="in_progress"), calls)
+    assert result["action"] == "created" and result["idempotency_key"] == key
+    current = window("maintenance_in_progress", "Maintenance in progress")
+    result, session = run(monkeypatch, dict(BASE_ARGS, state="in_progress"), [list_windows(current, old, current)])
+    assert result["changed"] is False and result["id"] == WINDOW_ID and session.writes == []
+
+
 def test_a_derived_key_that_replays_an_old_occurrence_is_derived_again(monkeypatch):
     second_key = occurrence_key(PAGE_ID, "maintenance", NAME, [OLD_ID])
     calls = [list_windows(),
