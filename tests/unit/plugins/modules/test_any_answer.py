@@ -149,10 +149,6 @@ CLIENT_OPERATIONS = {
     "create_alert_window": alert_windows("Create"), "update_alert_window": alert_windows("Update"),
     "archive_alert_window": alert_windows("Delete"),
 }
-# The alert maintenance window endpoints belong to another spec (MaintenanceWindows V1), which these tests do not
-# draw answers from; test_alert_maintenance_window.py and test_client_alert_windows.py script their answers.
-ALERT_WINDOW_ENDPOINTS = {"list_alert_windows", "get_alert_window", "create_alert_window", "update_alert_window",
-                          "archive_alert_window"}
 EXAMPLES_PER_TASK = 40
 
 
@@ -223,8 +219,7 @@ def property_settings(examples: int):
 def test_the_tasks_reach_every_operation_of_the_client():
     # The client's endpoint methods are its public methods, less the generic ones they are built on.
     generic = {"request", "get", "create", "put", "delete", "post_update", "paginate", "close", "from_params"}
-    endpoints = {name for name in vars(StatusPageClient)
-                 if not name.startswith("_") and name not in generic and name not in ALERT_WINDOW_ENDPOINTS}
+    endpoints = {name for name in vars(StatusPageClient) if not name.startswith("_") and name not in generic}
     assert endpoints == set(CLIENT_OPERATIONS)
     operations = set().union(*CLIENT_OPERATIONS.values())
     assert operations <= set(BY_ID), f"not in the vendored specs: {sorted(operations - set(BY_ID))}"
