@@ -14,7 +14,6 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.data import 
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import Call, api_error, run_module
 
 
-
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     # The outputs recorded for the tests (http_fake) hold the time range, which is relative to now.
