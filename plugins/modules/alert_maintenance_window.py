@@ -58,8 +58,9 @@ options:
       - V(present) creates the window when none is found, or changes the found window with one update when one of
         the given options differs from it. Options that are not given are left as they are.
       - V(ended) ends an active window now (its end moves to the current time), so that alerts are routed normally
-        again. A window that has not started yet is archived instead, so that it never starts; a past window is left
-        alone. When no window is found, nothing is done and a warning says so.
+        again. The API refuses an end that is not after the start, so a window that started less than a second ago
+        ends one second after its start. A window that has not started yet is archived instead, so that it never
+        starts; a past window is left alone. When no window is found, nothing is done and a warning says so.
       - V(absent) archives the window, ending it first when it is active (the API refuses to archive an active
         window). By name, it archives the active or upcoming window with that name or, when there is none, the one
         that ended within O(lookback).
