@@ -45,7 +45,18 @@ pytest_add_cli_args =
     no:cacheprovider
     --ignore={collection}/{unit_tests}/plugins/modules/test_any_answer.py
 also_copy =
+    conftest.py
     {collection}/tests
+{unmutated}
+"""
+# ansible-test installs Ansible's collection loader before the unit tests run; mutmut runs pytest itself, and
+# without the loader the action plugin's tests cannot resolve ansible.builtin.* tasks.
+CONFTEST = """\
+import os
+
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+_AnsibleCollectionFinder(paths=[os.path.dirname(os.path.abspath(__file__))])._install()
 """
 
 
@@ -61,9 +72,19 @@ def copy_collection(work_dir: str) -> None:
         if os.path.isfile(source):
             os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
             shutil.copy2(source, os.path.join(target, path))
+    with open(os.path.join(work_dir, "conftest.py"), "w", encoding="utf-8") as conftest:
+        conftest.write(CONFTEST)
     with open(os.path.join(work_dir, "setup.cfg"), "w", encoding="utf-8") as config:
         config.write(SETUP_CFG.format(collection=COLLECTION, unit_tests=UNIT_TESTS,
-                                      sources="\n".join(f"    {COLLECTION}/{path}" for path in MUTATED)))
+                                      sources="\n".join(f"    {COLLECTION}/{path}" for path in MUTATED),
+                                      unmutated="\n".join(f"    {COLLECTION}/{path}" for path in unmutated_plugins())))
+
+
+def unmutated_plugins() -> list:
+    """The plugin directories outside MUTATED (action plugins, plugin_utils, ...): the unit tests import them too."""
+    plugins = os.path.join(ROOT, "plugins")
+    return sorted(f"plugins/{name}" for name in os.listdir(plugins)
+                  if os.path.isdir(os.path.join(plugins, name)) and f"plugins/{name}" not in MUTATED)
 
 
 def mutmut(work_dir: str, *arguments: str, log=None) -> str:

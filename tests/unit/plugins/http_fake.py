@@ -25,6 +25,7 @@ import requests
 from urllib3 import exceptions as urllib3_exceptions
 
 from ansible.module_utils import basic
+from ansible.module_utils import _internal as ansible_internal
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
@@ -213,6 +214,9 @@ def run_module(monkeypatch, module_main, args: dict, calls, check_mode: bool = F
     module_args["_ansible_diff"] = diff
     # exit_json is patched, so warnings are collected here the way the real one adds them to the result.
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    # Modules run on a target, never in the controller: once a test of a controller plugin has imported controller
+    # code, Ansible would send the module's warnings to the controller's display instead of its result.
+    monkeypatch.setattr(ansible_internal, "is_controller", False)
     with patch_module_args(module_args):
         with pytest.raises(ModuleExit) as caught:
             module_main()
