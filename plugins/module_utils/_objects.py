@@ -351,6 +351,18 @@ def incident_after_update(incident: dict, body: dict, update: dict | None, now: 
     return result
 
 
+def maintenance_from_create(body: dict, now) -> dict:
+    """The window a create body would open, as the API would answer it: for check mode, where nothing is sent."""
+    opened = {"id": None, "status_page_id": body["status_page_id"], "name": body["name"],
+              "published_at": format_time(now), "maintenance_status": body["maintenance_status"],
+              "automate_maintenance_status": body["automate_maintenance_status"], "updates": [],
+              "component_maintenance_periods": [{"component_id": cid, "start_at": body["start_at"],
+                                                 "end_at": body["end_at"]} for cid in body["affected_component_ids"]]}
+    status = UNDER_MAINTENANCE if body["maintenance_status"] == IN_PROGRESS else OPERATIONAL
+    return maintenance_after_update(opened, {"message": body["message"], "component_statuses": [
+        {"component_id": cid, "component_status": status} for cid in body["affected_component_ids"]]}, now)
+
+
 def maintenance_after_reschedule(current: dict, put_body: dict) -> dict:
     """The window after a PUT of its name and schedule: every component's period moves."""
     after = copy.deepcopy(current)

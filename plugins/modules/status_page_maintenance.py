@@ -359,15 +359,13 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import (
     COMPLETE,
     COMPONENT_STATUS_BY_MAINTENANCE_STATUS,
-    IN_PROGRESS,
     MAINTENANCE_STATUS_BY_STATE,
     MAINTENANCE_STATUS_ORDER,
-    OPERATIONAL,
     SCHEDULED,
-    UNDER_MAINTENANCE,
     latest_update,
     maintenance_after_reschedule,
     maintenance_after_update,
+    maintenance_from_create,
     maintenance_window,
     same_message,
     window_component_ids,
@@ -452,16 +450,7 @@ class MaintenanceRun(ObjectRun):
         }
 
     def predict_created(self, body: dict) -> dict:
-        opened = {"id": None, "status_page_id": body["status_page_id"], "name": body["name"],
-                  "published_at": format_time(self.request.now), "maintenance_status": body["maintenance_status"],
-                  "automate_maintenance_status": body["automate_maintenance_status"], "updates": [],
-                  "component_maintenance_periods": [{"component_id": cid, "start_at": body["start_at"],
-                                                     "end_at": body["end_at"]}
-                                                    for cid in body["affected_component_ids"]]}
-        status = UNDER_MAINTENANCE if body["maintenance_status"] == IN_PROGRESS else OPERATIONAL
-        return maintenance_after_update(opened, {"message": body["message"], "component_statuses": [
-            {"component_id": cid, "component_status": status} for cid in body["affected_component_ids"]]},
-            self.request.now)
+        return maintenance_from_create(body, self.request.now)
 
     def after_create(self, created: dict, key: str) -> dict:
         order = MAINTENANCE_STATUS_ORDER
