@@ -10,7 +10,7 @@
 #   make demo [KEEP=1]                a deploy wrapped in a maintenance window, against the emulator
 #   make bench [RUNS=3]               request counts and timings against the emulator (prints a table)
 #   make nox SESSIONS="a b" [ARGS=]   any nox sessions, e.g. SESSIONS=ansible-test-units-2.19 ARGS=-v
-#   make mutation                     mutation testing (mutmut) of plugins/ with the unit tests; ~45 min, not in test
+#   make mutation                     mutation testing (mutmut) of plugins/ with the unit tests; ~20 min, not in test
 #   make venvs                        only build the virtual environments of the sessions
 #   make lock                         re-pin tests/utils/*.txt from tests/utils/*.in
 #   make clean                        remove .venv/, .nox/, tests/output/ and caches

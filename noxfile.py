@@ -164,7 +164,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python="3.11", default=False)
 def mutation(session: nox.Session) -> None:
-    """mutmut over plugins/module_utils and plugins/modules with the unit tests (about 45 minutes; not in make test)."""
+    """mutmut over plugins/module_utils and plugins/modules with the unit tests (about 20 minutes; not in make test)."""
     session.install("ansible-core", "-r", "tests/unit/requirements.txt", "-r", "tests/utils/mutation.txt")
     # mutmut works in a copy of its own under tests/output/mutation, kept for `mutmut show <mutant>` afterwards.
     work_dir = Path(__file__).parent / "tests" / "output" / "mutation"

@@ -9,8 +9,8 @@
 tests/utils/mutation.txt). It copies the collection into WORK_DIR/ansible_collections/incident_io/status_page, runs
 mutmut there over both directories with the unit tests (tests/unit, less the property tests of
 test_any_answer.py, whose hundreds of generated runs per mutant would take hours), prints the score per file and
-the surviving mutants, and exits 1 when fewer than --target of the mutants are killed. The run takes about half an
-hour on two cores.
+the surviving mutants, and exits 1 when fewer than --target of the mutants are killed. The run takes about twenty
+minutes on two cores.
 
 Afterwards, in WORK_DIR: `mutmut show <name>` prints a mutant's diff, `mutmut results` lists them all.
 docs/mutation-testing.md records the score and why the surviving mutants are equivalent.
