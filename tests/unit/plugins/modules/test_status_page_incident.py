@@ -565,6 +565,36 @@ def test_an_earlier_update_with_the_same_message_does_not_count_as_landed(monkey
     assert len(session.writes) == 2 and result["action"] == "updated"
 
 
+def test_a_lost_answer_to_a_message_only_update_that_landed_is_not_sent_again(monkeypatch):
+    # The update changes only the message: the re-read update carries the incident's unchanged status, which is
+    # what proves that the lost send landed.
+    args = dict(IDENTIFY_ARGS, msg="Still working on it.")
+    landed = copy.deepcopy(identified_incident())
+    landed["updates"].append(update("Still working on it.", "identified", {}, "2026-05-01T11:00:00Z", "U7"))
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(identified_incident()),
+             Call("POST", "/v2/status_page_incident_updates", raises=read_timeout()), show(landed)]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 1
+    assert session.writes[0]["body"] == {"status_page_incident_id": INCIDENT_ID, "message": "Still working on it.",
+                                         "notify_subscribers": False}
+    assert result["changed"] is True and result["action"] == "updated"
+    assert result["incident"]["updates"][-1]["id"] == "U7"
+
+
+def test_a_lost_message_only_update_whose_reread_shows_another_status_is_sent_again(monkeypatch):
+    # A newer update with the same message but another status is someone else's update, not this one.
+    args = dict(IDENTIFY_ARGS, msg="Still working on it.")
+    other = copy.deepcopy(identified_incident())
+    other["incident_status"] = "monitoring"
+    other["updates"].append(update("Still working on it.", "monitoring", {}, "2026-05-01T11:00:00Z", "U7"))
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(identified_incident()),
+             Call("POST", "/v2/status_page_incident_updates", raises=read_timeout()), show(other),
+             posted_update(update("Still working on it.", "identified", {}, "2026-05-01T11:00:01Z", "U8"))]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 2 and session.writes[0]["body"] == session.writes[1]["body"]
+    assert result["action"] == "updated" and result["incident"]["updates"][-1]["id"] == "U8"
+
+
 # --- input errors ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [

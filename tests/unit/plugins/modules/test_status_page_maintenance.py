@@ -472,6 +472,33 @@ def test_a_user_key_creates_when_nothing_is_open(monkeypatch):
     assert result["action"] == "created" and result["idempotency_key"] == "awx-4242"
 
 
+def test_a_lost_answer_to_a_message_only_update_that_landed_is_not_sent_again(monkeypatch):
+    # No maintenance_status in the body: the re-read update must carry the window's own status to count as landed.
+    args = dict(BASE_ARGS, msg="Half way")
+    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
+    landed = window(updates=[update("maintenance_scheduled", "Scheduled maintenance", "2026-05-01T09:59:00.000000Z"),
+                             update("maintenance_scheduled", "Half way", "2026-05-01T10:00:01.000000Z")])
+    calls = [list_windows(window()), update_call(body, raises=connection_reset()), show_window(landed)]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 1
+    assert result["changed"] is True and result["action"] == "updated"
+    assert result["maintenance"]["updates"] == landed["updates"]
+
+
+def test_a_lost_message_only_update_whose_reread_shows_another_status_is_sent_again(monkeypatch):
+    # The latest update has the message but moved the window on: another run's update, so this one is sent.
+    args = dict(BASE_ARGS, msg="Half way")
+    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
+    moved = window("maintenance_in_progress", updates=[
+        update("maintenance_scheduled", "Scheduled maintenance", "2026-05-01T09:59:00.000000Z"),
+        update("maintenance_in_progress", "Half way", "2026-05-01T10:00:01.000000Z")])
+    calls = [list_windows(window()), update_call(body, raises=connection_reset()), show_window(moved),
+             update_call(body)]
+    result, session = run(monkeypatch, args, calls)
+    assert len(session.writes) == 2 and result["action"] == "updated"
+    assert result["maintenance"]["updates"][-1]["id"] == "U-NEW"
+
+
 # ----- by id, reschedule, rename ------------------------------------------------------------------
 
 
