@@ -319,6 +319,36 @@ def test_a_change_in_check_mode_sends_no_put(monkeypatch):
     assert result["diff"]["before"]["resolve_on_end"] is False and result["diff"]["after"]["resolve_on_end"] is True
 
 
+@pytest.mark.parametrize("option, before, after", [
+    ("reroute_on_end", False, True),
+    ("resolve_on_end", False, True),
+    ("show_in_sidebar", True, False),
+    ("notify_start_minutes_before", 10, 15),
+    ("notify_end_minutes_before", 5, 1),
+])
+def test_a_task_that_changes_one_flag_or_notice_reports_it_and_sends_it(monkeypatch, option, before, after):
+    # Only this one field differs from the window: the run must see the change and send it within the whole window.
+    current = answered(**{option: before})
+    args = dict(BASE_ARGS, **{option: after})
+    updated = dict(current, **{option: after})
+    calls = lookup(active=[current]) + [put_call(whole(**{option: after}), updated)]
+    result, session = run(monkeypatch, args, calls, diff=True)
+    assert result["changed"] is True and result["action"] == "updated" and len(session.writes) == 1
+    assert session.writes[0]["body"][option] == after
+    assert result["window"][option] == after
+    assert result["diff"]["before"][option] == before and result["diff"]["after"][option] == after
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_task_that_leaves_out_the_flags_and_notices_keeps_them(monkeypatch, check_mode):
+    # A window whose flags and notices all differ from the module's defaults: a task that does not set them asks
+    # for no change.
+    current = answered(resolve_on_end=True, reroute_on_end=True, show_in_sidebar=False,
+                       notify_start_minutes_before=10, notify_end_minutes_before=5)
+    result, session = run(monkeypatch, BASE_ARGS, lookup(active=[current]), check_mode=check_mode)
+    assert session.writes == [] and result["changed"] is False and result["action"] == "none"
+
+
 def test_empty_values_clear_optional_fields(monkeypatch):
     current = answered(notification_message="Deploying", incident_id="01HZX0000000000000000INC01",
                        notify_channels=[{"channel_id": "C1", "channel_type": "public", "is_private": False}])
@@ -408,6 +438,18 @@ def test_ending_an_active_window_moves_its_end_to_now(monkeypatch, check_mode):
     assert result["window"]["end_at"].startswith("2026-05-01T10:00:00")
     assert result["diff"]["before"]["status"] == "active" and result["diff"]["after"]["status"] == "past"
     assert len(session.writes) == (0 if check_mode else 1)
+
+
+def test_ending_a_window_keeps_its_flags_and_notices(monkeypatch):
+    # The PUT that ends a window replaces all of it: it must send the window's own flags and notices, not false.
+    flags = {"resolve_on_end": True, "reroute_on_end": True, "show_in_sidebar": False,
+             "notify_start_minutes_before": 10, "notify_end_minutes_before": 5}
+    ended = answered(end="2026-05-01T10:00:00Z", **flags)
+    calls = lookup(active=[answered(**flags)]) + [put_call(whole(end_at="2026-05-01T10:00:00Z", **flags), ended)]
+    result, session = run(monkeypatch, {"name": NAME, "state": "ended"}, calls)
+    assert result["changed"] is True and result["action"] == "ended" and len(session.writes) == 1
+    assert {name: session.writes[0]["body"][name] for name in flags} == flags
+    assert {name: result["window"][name] for name in flags} == flags
 
 
 def test_ending_a_window_that_started_this_second_keeps_it_one_second_long(monkeypatch):
