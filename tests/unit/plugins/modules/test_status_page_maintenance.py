@@ -824,3 +824,124 @@ def test_the_most_recently_active_completed_occurrence_is_reported(monkeypatch, 
     republished = [later_publication if w is unpublished else w for w in listed]
     result, session = run(monkeypatch, args, [list_windows(*republished)])
     assert result["id"] == OTHER_ID
+
+
+# ----- answers the spec allows that are unusual ------------------------------------------------------------------
+
+
+IN_PROGRESS_BODY = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False,
+                    "maintenance_status": "maintenance_in_progress", "message": "Deploy started", "component_statuses": [
+                        {"component_id": C1, "component_status": "under_maintenance"},
+                        {"component_id": C2, "component_status": "under_maintenance"}]}
+
+
+def in_progress_record(**changes):
+    """The API's record of IN_PROGRESS_BODY, with changes."""
+    record = {"id": "U-NEW", "status_page_maintenance_id": WINDOW_ID, "published_at": "2026-05-01T10:00:01.000000Z",
+              "message": "Deploy started", "maintenance_status": "maintenance_in_progress",
+              "component_statuses": IN_PROGRESS_BODY["component_statuses"]}
+    record.update(changes)
+    return {"status_page_maintenance_update": {key: value for key, value in record.items() if value is not None}}
+
+
+def not_found_without_request_id():
+    body = api_error(404, "not_found", "not_found", "Not found")
+    del body["request_id"]
+    return body
+
+
+def test_a_404_without_request_id_still_fails_with_the_id_message(monkeypatch):
+    calls = [Call("GET", f"/v2/status_page_maintenances/{WINDOW_ID}", status=404, json_body=not_found_without_request_id())]
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "state": "completed"}, calls)
+    assert result["failed"] and session.writes == []
+    assert result["msg"] == (f"id: no maintenance window with ID {WINDOW_ID!r} exists, or this API key cannot see it "
+                             "(HTTP 404)")
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_window_without_component_periods_takes_its_components_from_the_latest_update(monkeypatch, check_mode):
+    # The spec requires component_maintenance_periods, not that it has items: the latest update names the components.
+    current = dict(window(), component_maintenance_periods=[])
+    args = {"status_page": PAGE_ID, "name": NAME, "state": "in_progress", "msg": "Deploy started"}
+    calls = [list_windows(current)] + ([] if check_mode else [update_call(IN_PROGRESS_BODY, answer=in_progress_record())])
+    result, session = run(monkeypatch, args, calls, check_mode=check_mode)
+    assert result["action"] == "updated" and len(session.writes) == (0 if check_mode else 1)
+    assert result["maintenance"]["components"] == [{"id": C1, "name": None}, {"id": C2, "name": None}]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_window_without_updates_gets_the_message_as_an_update(monkeypatch, check_mode):
+    # An empty updates list is allowed by the spec: no message to compare with means the message is new.
+    current = window(updates=[])
+    args = dict(BASE_ARGS, msg="Deploy is half way")
+    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Deploy is half way"}
+    calls = [list_windows(current)] + ([] if check_mode else [update_call(body)])
+    result, session = run(monkeypatch, args, calls, check_mode=check_mode, diff=True)
+    assert result["changed"] is True and result["action"] == "updated"
+    assert len(session.writes) == (0 if check_mode else 1)
+    assert [u["message"] for u in result["maintenance"]["updates"]] == ["Deploy is half way"]
+    assert result["diff"]["before"]["message"] is None and result["diff"]["after"]["message"] == "Deploy is half way"
+
+
+def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypatch):
+    # The spec lets the answer leave the update out: the result shows the update as posted, at the run's time.
+    args = dict(BASE_ARGS, state="in_progress", msg="Deploy started")
+    result, session = run(monkeypatch, args, [list_windows(window()), update_call(IN_PROGRESS_BODY, answer={})])
+    assert result["changed"] is True and result["action"] == "updated" and len(session.writes) == 1
+    maintenance = result["maintenance"]
+    assert maintenance["maintenance_status"] == "maintenance_in_progress"
+    assert maintenance["updates"][-1] == {
+        "id": None, "status_page_maintenance_id": WINDOW_ID, "published_at": "2026-05-01T10:00:00Z",
+        "message": "Deploy started", "maintenance_status": "maintenance_in_progress",
+        "component_statuses": [{"component_id": C1, "component_status": "under_maintenance"},
+                               {"component_id": C2, "component_status": "under_maintenance"}]}
+
+
+def test_an_update_record_without_maintenance_status_keeps_the_status_posted(monkeypatch):
+    args = dict(BASE_ARGS, state="in_progress", msg="Deploy started")
+    calls = [list_windows(window()), update_call(IN_PROGRESS_BODY, answer=in_progress_record(maintenance_status=None))]
+    result, session = run(monkeypatch, args, calls)
+    assert result["action"] == "updated" and result["maintenance"]["maintenance_status"] == "maintenance_in_progress"
+
+
+def test_an_update_record_with_another_status_is_the_windows_status(monkeypatch):
+    # The API's record of the update wins over what was asked: the window is what the API says it is.
+    args = dict(BASE_ARGS, state="in_progress", msg="Deploy started")
+    calls = [list_windows(window()),
+             update_call(IN_PROGRESS_BODY, answer=in_progress_record(maintenance_status="maintenance_complete"))]
+    result, session = run(monkeypatch, args, calls)
+    assert result["maintenance"]["maintenance_status"] == "maintenance_complete"
+
+
+def test_a_window_without_maintenance_status_is_moved_to_the_requested_state(monkeypatch):
+    # Found by name, a window whose answer leaves out maintenance_status is not past any state: it is moved on.
+    current = window()
+    del current["maintenance_status"]
+    args = {"status_page": PAGE_ID, "name": NAME, "state": "in_progress", "msg": "Deploy started"}
+    calls = [list_windows(current), update_call(IN_PROGRESS_BODY, answer=in_progress_record())]
+    result, session = run(monkeypatch, args, calls)
+    assert result["changed"] is True and result["action"] == "updated" and len(session.writes) == 1
+    assert result["maintenance"]["maintenance_status"] == "maintenance_in_progress"
+
+
+def test_a_create_answered_without_maintenance_status_moves_the_window_to_the_requested_state(monkeypatch):
+    # The create's answer does not say the window is in progress: an update brings it there, instead of a create
+    # reported for a window whose status is unknown.
+    created = window("maintenance_in_progress", "Deploy started")
+    del created["maintenance_status"]
+    args = dict(BASE_ARGS, state="in_progress", msg="Deploy started")
+    calls = [list_windows(),
+             create_call(answer=created, maintenance_status="maintenance_in_progress", message="Deploy started"),
+             update_call(IN_PROGRESS_BODY, answer=in_progress_record())]
+    result, session = run(monkeypatch, args, calls)
+    assert [w["method"] for w in session.writes] == ["POST", "POST"]
+    assert result["changed"] is True and result["maintenance"]["maintenance_status"] == "maintenance_in_progress"
+
+
+def test_an_update_without_published_at_counts_as_the_oldest(monkeypatch):
+    # The message to compare with is that of the latest published update; one without a time is older than any.
+    updates = [update("maintenance_scheduled", "Deploy is half way", "2026-05-01T09:59:30.000000Z"),
+               dict(update("maintenance_scheduled", "Scheduled maintenance", "x"), published_at=None)]
+    args = dict(BASE_ARGS, msg="Deploy is half way")
+    result, session = run(monkeypatch, args, [list_windows(window(updates=updates))])
+    assert result["changed"] is False and session.writes == []
