@@ -540,6 +540,15 @@ def test_an_unknown_id_fails_for_present(monkeypatch):
     assert result["failed"] and result["msg"].startswith(f"id: no alert maintenance window with ID '{WINDOW_ID}'")
 
 
+def test_a_404_without_request_id_still_fails_naming_id(monkeypatch):
+    body = api_error(404, "not_found", "not_found", "Not found")
+    del body["request_id"]
+    result, session = run(monkeypatch, {"id": WINDOW_ID}, [Call("GET", f"{PATH}/{WINDOW_ID}", status=404, json_body=body)])
+    assert result["failed"] and session.writes == []
+    assert result["msg"] == (f"id: no alert maintenance window with ID {WINDOW_ID!r} exists, or this API key cannot "
+                             "see it (HTTP 404)")
+
+
 # ----- bad input: no request at all ----------------------------------------------------------------------
 
 

@@ -595,6 +595,27 @@ def test_a_lost_message_only_update_whose_reread_shows_another_status_is_sent_ag
     assert result["action"] == "updated" and result["incident"]["updates"][-1]["id"] == "U8"
 
 
+def test_a_404_without_request_id_still_fails_naming_id(monkeypatch):
+    body = api_error(404, "not_found", "not_found", "Status page incident not found")
+    del body["request_id"]
+    result, session = run(monkeypatch, {"id": OTHER_ID, "incident_status": "resolved", "msg": "x"},
+                          [Call("GET", f"/v2/status_page_incidents/{OTHER_ID}", status=404, json_body=body)])
+    assert result["failed"] and session.writes == []
+    assert result["msg"] == f"id: no incident with ID {OTHER_ID!r} exists, or this API key cannot see it (HTTP 404)"
+
+
+def test_an_update_and_an_impact_without_times_count_as_the_oldest(monkeypatch):
+    # published_at and start_at are left out (the collection's answer shape reads a null as absent): the update is
+    # replayed first and the impact is ongoing, so the incident already shows what the task asks.
+    opened = update(OPENED, "investigating", {"C-REST": "degraded_performance", "C-HOOKS-API": "degraded_performance"})
+    del opened["published_at"]
+    current = incident("identified", updates=[update(IDENTIFIED, "identified", {}, "2026-05-01T10:10:00Z", "U2"), opened],
+                       impacts=[{"component_id": "C-REST", "component_status": "degraded_performance"}])
+    result, session = run(monkeypatch, IDENTIFY_ARGS, [LIST_PAGES, READ_STRUCTURE, list_incidents(current)])
+    assert session.writes == [] and result["changed"] is False and result["action"] == "none"
+    assert component_statuses(current) == {"C-REST": "degraded_performance", "C-HOOKS-API": "degraded_performance"}
+
+
 # --- input errors ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
