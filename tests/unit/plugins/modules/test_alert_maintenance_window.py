@@ -220,6 +220,30 @@ def test_lost_create_answer_finds_the_window_instead_of_posting_twice(monkeypatc
     assert result["changed"] is True and result["action"] == "created" and result["id"] == WINDOW_ID
 
 
+def test_lost_create_answer_of_a_window_already_over_finds_it_among_past_windows(monkeypatch):
+    # A window whose fixed end has passed is listed as past once created: the look for the lost answer's window must
+    # read the past list too, or the window would be created a second time.
+    args = dict(BASE_ARGS, start_at="2026-05-01T08:00:00Z", end_at="2026-05-01T09:00:00Z")
+    del args["duration"]
+    past = answered(start="2026-05-01T08:00:00Z", end="2026-05-01T09:00:00Z")
+    body = {"name": NAME, "lead": {"email": "avery@acme.example"}, "start_at": "2026-05-01T08:00:00Z",
+            "end_at": "2026-05-01T09:00:00Z", "alert_condition_groups": CONDITIONS, "show_in_sidebar": True}
+    calls = lookup() + [listed("past"), create_call(body, raises=connection_reset())] + lookup() + [listed("past", past)]
+    result, session = run(monkeypatch, args, calls)
+    assert [call["method"] for call in session.writes] == ["POST"]
+    assert result["changed"] is True and result["action"] == "created" and result["id"] == WINDOW_ID
+
+
+def test_lost_create_answer_with_two_matching_windows_takes_the_latest_created(monkeypatch):
+    # Two windows with this name and these times appeared (another run created one too): the later one is this run's.
+    earlier = answered(window_id=OTHER_ID, start=START, created_at="2026-05-01T09:59:30.000000Z")
+    later = answered(start=START, created_at="2026-05-01T10:00:00.100000Z")
+    for listed_windows in ([earlier, later], [later, earlier]):
+        calls = lookup() + [create_call(raises=connection_reset())] + lookup(active=listed_windows)
+        result, session = run(monkeypatch, BASE_ARGS, calls)
+        assert len(session.writes) == 1 and result["action"] == "created" and result["id"] == WINDOW_ID
+
+
 def test_lost_create_that_did_not_land_is_sent_again(monkeypatch):
     calls = lookup() + [create_call(raises=connection_reset())] + lookup() + [create_call()]
     result, session = run(monkeypatch, BASE_ARGS, calls)
