@@ -12,13 +12,17 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.incident_io.status_page.plugins.module_utils import _lifecycle, _lock
+from ansible_collections.incident_io.status_page.plugins.module_utils import _client, _lifecycle, _lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import PUBLISH_PERMISSION_HINT
 from ansible_collections.incident_io.status_page.plugins.module_utils._objects import occurrence_key
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance
+from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_process import run_module_in_process
 from ansible_collections.incident_io.status_page.tests.unit.plugins.data import C1, C2, LIST_PAGES, PAGE_ID, READ_STRUCTURE, WINDOW_ID
 from ansible_collections.incident_io.status_page.tests.unit.plugins.http_fake import (
+    API_KEY,
+    API_URL,
     Call,
+    FakeSession,
     api_error,
     connection_reset,
     run_module,
@@ -945,3 +949,37 @@ def test_an_update_without_published_at_counts_as_the_oldest(monkeypatch):
     args = dict(BASE_ARGS, msg="Deploy is half way")
     result, session = run(monkeypatch, args, [list_windows(window(updates=updates))])
     assert result["changed"] is False and session.writes == []
+
+
+# ----- check mode on a window only predicted (the maintenance_window role) ------------------------------------------
+
+
+@pytest.mark.parametrize("state, status, message, component_status", [
+    ("completed", "maintenance_complete", "Maintenance complete", "operational"),
+    ("in_progress", "maintenance_in_progress", "Maintenance in progress", "under_maintenance"),
+])
+def test_run_on_predicted_drives_the_predicted_window_without_a_request(monkeypatch, state, status, message,
+                                                                       component_status):
+    # The role's check run predicts the window a create would open, then what its next step would publish on it:
+    # nothing exists to read, so the second run must send no request at all and build on the prediction.
+    args = dict(BASE_ARGS, status_page="Acme Cloud", components=["API/REST API", "EU/Database"])
+    opened, _session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_windows()], check_mode=True)
+    predicted = opened["maintenance"]
+    session = FakeSession([])
+    monkeypatch.setattr(_client.requests, "Session", lambda: session)
+    options = {"api_key": API_KEY, "api_url": API_URL, "status_page": "Acme Cloud", "name": NAME, "state": state}
+    result = run_module_in_process(
+        status_page_maintenance, options, check_mode=True, diff=True,
+        run=lambda module, client: status_page_maintenance.run_on_predicted(module, client, predicted))
+    assert session.sent == []
+    assert result["changed"] is True and result["action"] == ("completed" if state == "completed" else "updated")
+    maintenance = result["maintenance"]
+    assert maintenance["maintenance_status"] == status and maintenance["id"] is None
+    assert maintenance["updates"][-1]["message"] == message
+    assert maintenance["updates"][-1]["component_statuses"] == [
+        {"component_id": "C-REST", "component_status": component_status},
+        {"component_id": "C-DB", "component_status": component_status}]
+    assert maintenance["components"] == [{"id": "C-REST", "name": "API/REST API"}, {"id": "C-DB", "name": "EU/Database"}]
+    assert result["diff"]["before"]["state"] == "scheduled" and result["diff"]["after"]["state"] == state
+    assert result["diff"]["after"]["components"] == ["API/REST API", "EU/Database"]
+    assert predicted["maintenance_status"] == "maintenance_scheduled", "the prediction passed in was changed"
