@@ -690,6 +690,24 @@ def test_a_fixed_start_after_the_windows_end_blames_start_at(monkeypatch):
                                     f"(2026-05-01T11:00:00Z); alert maintenance window {WINDOW_ID} runs")
 
 
+def test_a_change_with_a_relative_duration_of_a_window_ending_before_it_starts_blames_no_time(monkeypatch):
+    # duration from a relative start never moves an existing window, so neither start_at nor end_at is to blame.
+    odd = answered(start="2026-05-01T11:00:00Z", end="2026-05-01T10:30:00Z")
+    args = {"id": WINDOW_ID, "name": "Deploy of the API v2", "duration": "30m"}
+    result, session = run(monkeypatch, args, [show(odd)])
+    assert result["failed"] and session.writes == []
+    assert result["msg"].startswith(f"alert maintenance window {WINDOW_ID} runs 2026-05-01T11:00:00Z to ")
+    assert "start_at:" not in result["msg"] and "end_at:" not in result["msg"]
+
+
+def test_a_fixed_end_before_the_windows_start_blames_end_at(monkeypatch):
+    upcoming = answered(start="2026-05-01T12:00:00Z", end="2026-05-01T13:00:00Z")
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "end_at": "2026-05-01T11:00:00Z"}, [show(upcoming)])
+    assert result["failed"] and session.writes == []
+    assert result["msg"].startswith("end_at: the window would end (2026-05-01T11:00:00Z) before it starts "
+                                    f"(2026-05-01T12:00:00Z); alert maintenance window {WINDOW_ID} runs")
+
+
 # ----- run() with a stand-in for AnsibleModule -------------------------------------------------------------
 
 

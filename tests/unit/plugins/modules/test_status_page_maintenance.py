@@ -764,6 +764,16 @@ def test_a_rename_by_id_of_an_odd_schedule_blames_only_the_name(monkeypatch, cur
     assert session.writes == []
 
 
+def test_a_rename_with_a_relative_duration_of_an_odd_schedule_blames_only_the_name(monkeypatch):
+    # A duration from a relative start never moves an existing window: the task gave no time to blame.
+    current = window(start="2026-05-01T10:30:00.000000Z", end="2026-05-01T10:00:00.000000Z")
+    result, session = run(monkeypatch, {"id": WINDOW_ID, "name": "Deploy, renamed", "duration": "30m"},
+                          [show_window(current)])
+    assert result["failed"] and result["msg"].startswith(f"name: maintenance window {WINDOW_ID} cannot be renamed")
+    assert "start_at:" not in result["msg"] and "end_at:" not in result["msg"]
+    assert session.writes == []
+
+
 def test_an_odd_schedule_with_a_start_given_blames_the_start(monkeypatch):
     current = window(end="2026-05-01T10:00:00.000000Z")
     result, session = run(monkeypatch, {"id": WINDOW_ID, "start_at": "2026-05-01T10:15:00Z"}, [show_window(current)])
