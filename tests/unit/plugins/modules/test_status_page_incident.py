@@ -158,6 +158,26 @@ def test_rerun_writes_nothing(monkeypatch, check_mode):
     assert result["idempotency_key"] == derived_key(["01HZX000000000000000INC003"])
 
 
+def test_the_diff_of_a_rerun_shows_the_incident_unchanged(monkeypatch):
+    # No change is a diff whose before and after are the same incident, never an empty before.
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(incident())]
+    result, session = run(monkeypatch, OPEN_ARGS, calls, diff=True)
+    assert result["changed"] is False and session.writes == []
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["diff"]["before"]["name"] == NAME and result["diff"]["before"]["incident_status"] == "investigating"
+
+
+def test_the_diff_of_an_incident_without_updates(monkeypatch):
+    # The spec allows an incident with no updates yet: its diff shows no message instead of failing.
+    args = dict(OPEN_ARGS, msg="We are looking into it.")
+    current = incident(updates=[])
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(current)]
+    result, session = run(monkeypatch, args, calls, check_mode=True, diff=True)
+    assert result["changed"] is True and session.writes == []
+    assert result["diff"]["before"]["message"] is None
+    assert result["diff"]["after"]["message"] == "We are looking into it."
+
+
 def test_rerun_with_trailing_newline_in_message_writes_nothing(monkeypatch):
     args = dict(OPEN_ARGS, msg=OPENED + "\n")
     result, session = run(monkeypatch, args, [LIST_PAGES, READ_STRUCTURE, list_incidents(incident())])

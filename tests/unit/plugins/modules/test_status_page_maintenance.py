@@ -298,6 +298,14 @@ def test_complete_again_writes_nothing_and_warns_nothing(monkeypatch, warnings):
     assert session.writes == [] and warnings == []
 
 
+def test_the_diff_of_completing_a_completed_window_shows_it_unchanged(monkeypatch):
+    args = {"status_page": PAGE_ID, "name": NAME, "state": "completed"}
+    result, session = run(monkeypatch, args, [list_windows(completed_window())], diff=True)
+    assert result["changed"] is False and session.writes == []
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["diff"]["before"]["state"] == "completed" and result["diff"]["before"]["message"] == "Maintenance complete"
+
+
 def test_complete_by_name_does_not_post_a_new_message_on_a_completed_window(monkeypatch, warnings):
     args = {"status_page": PAGE_ID, "name": NAME, "state": "completed", "msg": "All done"}
     result, session = run(monkeypatch, args, [list_windows(completed_window())])
