@@ -235,10 +235,13 @@ def test_lost_create_answer_of_a_window_already_over_finds_it_among_past_windows
 
 
 def test_lost_create_answer_with_two_matching_windows_takes_the_latest_created(monkeypatch):
-    # Two windows with this name and these times appeared (another run created one too): the later one is this run's.
+    # Windows with this name and these times appeared (other runs created some too): the latest created is this run's,
+    # and one whose answer has no created_at is not preferred to it.
     earlier = answered(window_id=OTHER_ID, start=START, created_at="2026-05-01T09:59:30.000000Z")
     later = answered(start=START, created_at="2026-05-01T10:00:00.100000Z")
-    for listed_windows in ([earlier, later], [later, earlier]):
+    undated = answered(window_id=OLD_ID, start=START)
+    del undated["created_at"]
+    for listed_windows in ([earlier, later], [later, earlier], [undated, later], [later, undated]):
         calls = lookup() + [create_call(raises=connection_reset())] + lookup(active=listed_windows)
         result, session = run(monkeypatch, BASE_ARGS, calls)
         assert len(session.writes) == 1 and result["action"] == "created" and result["id"] == WINDOW_ID

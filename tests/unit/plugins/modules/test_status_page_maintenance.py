@@ -905,10 +905,13 @@ def test_a_window_without_updates_gets_the_message_as_an_update(monkeypatch, che
     assert result["diff"]["before"]["message"] is None and result["diff"]["after"]["message"] == "Deploy is half way"
 
 
-def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypatch):
-    # The spec lets the answer leave the update out: the result shows the update as posted, at the run's time.
+@pytest.mark.parametrize("answer", [{}, {"status_page_maintenance_update": None, "request_id": "req-0002"}],
+                         ids=["empty", "other-fields"])
+def test_an_update_answered_without_its_record_reports_what_was_posted(monkeypatch, answer):
+    # The spec lets the answer leave the update out: the result shows the update as posted, at the run's time, and
+    # never takes whatever else the answer holds for the update's record.
     args = dict(BASE_ARGS, state="in_progress", msg="Deploy started")
-    result, session = run(monkeypatch, args, [list_windows(window()), update_call(IN_PROGRESS_BODY, answer={})])
+    result, session = run(monkeypatch, args, [list_windows(window()), update_call(IN_PROGRESS_BODY, answer=answer)])
     assert result["changed"] is True and result["action"] == "updated" and len(session.writes) == 1
     maintenance = result["maintenance"]
     assert maintenance["maintenance_status"] == "maintenance_in_progress"
