@@ -979,8 +979,7 @@ def test_an_update_without_published_at_counts_as_the_oldest(monkeypatch):
     ("completed", "maintenance_complete", "Maintenance complete", "operational"),
     ("in_progress", "maintenance_in_progress", "Maintenance in progress", "under_maintenance"),
 ])
-def test_run_on_predicted_drives_the_predicted_window_without_a_request(monkeypatch, state, status, message,
-                                                                       component_status):
+def test_run_on_predicted_drives_the_predicted_window_without_a_request(monkeypatch, state, status, message, component_status):
     # The role's check run predicts the window a create would open, then what its next step would publish on it:
     # nothing exists to read, so the second run must send no request at all and build on the prediction.
     args = dict(BASE_ARGS, status_page="Acme Cloud", components=["API/REST API", "EU/Database"])
