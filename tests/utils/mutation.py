@@ -46,7 +46,6 @@ pytest_add_cli_args =
     --ignore={collection}/{unit_tests}/plugins/modules/test_any_answer.py
 also_copy =
     conftest.py
-    {collection}/tests
 {unmutated}
 """
 # ansible-test installs Ansible's collection loader before the unit tests run; mutmut runs pytest itself, and
@@ -77,14 +76,18 @@ def copy_collection(work_dir: str) -> None:
     with open(os.path.join(work_dir, "setup.cfg"), "w", encoding="utf-8") as config:
         config.write(SETUP_CFG.format(collection=COLLECTION, unit_tests=UNIT_TESTS,
                                       sources="\n".join(f"    {COLLECTION}/{path}" for path in MUTATED),
-                                      unmutated="\n".join(f"    {COLLECTION}/{path}" for path in unmutated_plugins())))
+                                      unmutated="\n".join(f"    {COLLECTION}/{path}" for path in unmutated())))
 
 
-def unmutated_plugins() -> list:
-    """The plugin directories outside MUTATED (action plugins, plugin_utils, ...): the unit tests import them too."""
+def unmutated() -> list:
+    """Everything of the collection outside MUTATED, which the unit tests import or read (action plugins,
+    plugin_utils, tests, galaxy.yml and the docs that name the version)."""
     plugins = os.path.join(ROOT, "plugins")
-    return sorted(f"plugins/{name}" for name in os.listdir(plugins)
-                  if os.path.isdir(os.path.join(plugins, name)) and f"plugins/{name}" not in MUTATED)
+    listed = subprocess.run(["git", "-C", ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                            check=True, stdout=subprocess.PIPE).stdout.decode("utf-8", "surrogateescape")
+    top_level = {path.split("/", 1)[0] for path in listed.split("\0") if path} - {"plugins"}
+    return sorted(top_level | {f"plugins/{name}" for name in os.listdir(plugins)
+                               if os.path.isdir(os.path.join(plugins, name)) and f"plugins/{name}" not in MUTATED})
 
 
 def mutmut(work_dir: str, *arguments: str, log=None) -> str:
