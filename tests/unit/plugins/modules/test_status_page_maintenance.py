@@ -35,6 +35,9 @@ OTHER_ID = "01HZX0000000000000000MNT02"
 OLD_ID = "01HZX0000000000000000MNT00"
 
 BASE_ARGS = {"status_page": PAGE_ID, "name": NAME, "components": [C1, C2], "duration": "30m"}
+# A task that posts only a message on the scheduled window, and the update it sends.
+HALF_WAY_ARGS = dict(BASE_ARGS, msg="Half way")
+HALF_WAY_BODY = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
 DERIVED_KEY = occurrence_key(PAGE_ID, "maintenance", NAME, [])
 
 
@@ -367,8 +370,7 @@ def test_an_update_that_landed_despite_a_503_is_not_sent_again(monkeypatch):
 
 
 def test_an_update_lost_on_a_reset_is_sent_again_only_after_a_read(monkeypatch):
-    args = dict(BASE_ARGS, msg="Half way")
-    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
+    args, body = HALF_WAY_ARGS, HALF_WAY_BODY
     calls = [list_windows(window()), update_call(body, raises=connection_reset()), show_window(window()), update_call(body)]
     result, session = run(monkeypatch, args, calls)
     assert len(session.writes) == 2 and result["action"] == "updated"
@@ -486,8 +488,7 @@ def test_a_user_key_creates_when_nothing_is_open(monkeypatch):
 
 def test_a_lost_answer_to_a_message_only_update_that_landed_is_not_sent_again(monkeypatch):
     # No maintenance_status in the body: the re-read update must carry the window's own status to count as landed.
-    args = dict(BASE_ARGS, msg="Half way")
-    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
+    args, body = HALF_WAY_ARGS, HALF_WAY_BODY
     landed = window(updates=[update("maintenance_scheduled", "Scheduled maintenance", "2026-05-01T09:59:00.000000Z"),
                              update("maintenance_scheduled", "Half way", "2026-05-01T10:00:01.000000Z")])
     calls = [list_windows(window()), update_call(body, raises=connection_reset()), show_window(landed)]
@@ -499,8 +500,7 @@ def test_a_lost_answer_to_a_message_only_update_that_landed_is_not_sent_again(mo
 
 def test_a_lost_message_only_update_whose_reread_shows_another_status_is_sent_again(monkeypatch):
     # The latest update has the message but moved the window on: another run's update, so this one is sent.
-    args = dict(BASE_ARGS, msg="Half way")
-    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
+    args, body = HALF_WAY_ARGS, HALF_WAY_BODY
     moved = window("maintenance_in_progress", updates=[
         update("maintenance_scheduled", "Scheduled maintenance", "2026-05-01T09:59:00.000000Z"),
         update("maintenance_in_progress", "Half way", "2026-05-01T10:00:01.000000Z")])
@@ -693,8 +693,8 @@ def test_ambiguous_page_fails_before_writing(monkeypatch):
 def test_module_does_not_mutate_the_api_objects(monkeypatch):
     current = window()
     snapshot = copy.deepcopy(current)
-    body = {"status_page_maintenance_id": WINDOW_ID, "notify_subscribers": False, "message": "Half way"}
-    run(monkeypatch, dict(BASE_ARGS, msg="Half way"), [list_windows(current), update_call(body)])
+    body = HALF_WAY_BODY
+    run(monkeypatch, HALF_WAY_ARGS, [list_windows(current), update_call(body)])
     assert current == snapshot
 
 
