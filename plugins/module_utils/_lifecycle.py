@@ -383,6 +383,8 @@ class ObjectRun(ModuleRun):
         for _attempt in range(MAX_OCCURRENCE_ATTEMPTS):
             created = self.endpoint("create")(body)
             key = body["idempotency_key"]
+            if request.user_key is not None:
+                self.refuse_foreign_object(created, page_id, key)
             if not self.is_closed(created) and created.get("name") == request.name:
                 return self.after_create(created, key)
             if request.user_key is not None:
@@ -403,6 +405,21 @@ class ObjectRun(ModuleRun):
         raise StatusPageError(
             f"idempotency_key: {MAX_OCCURRENCE_ATTEMPTS} derived keys for {request.name!r} all named earlier "
             f"{kind.noun}s ({', '.join(closed_ids)}); give an idempotency_key or a longer lookback")
+
+    def refuse_foreign_object(self, created: dict, page_id: str, key: str) -> None:
+        """A key the user gave names one object, on one page, with one name: the API replays whatever object a key
+        first created, so an answer with another page or name is another deploy's object. The replay wrote nothing,
+        and this run writes nothing either."""
+        kind = self.KIND
+        other_page = created.get("status_page_id") not in (None, page_id)
+        if not other_page and created.get("name") == self.request.name:
+            return
+        where = f" on status page {created.get('status_page_id')}" if other_page else ""
+        raise StatusPageError(
+            f"idempotency_key: {key!r} already names {kind.noun} {created.get('id')} ({created.get('name')!r}, "
+            f"{self.status_of(created)}){where}, not the {kind.noun} {self.request.name!r} on status page {page_id}; "
+            f"a key names one {kind.noun} on one page with one name, so nothing was written. Give this "
+            f"{kind.noun} a key of its own")
 
     # ----- updates -------------------------------------------------------------------------------------------
 

@@ -253,6 +253,18 @@ def test_user_key_that_belongs_to_a_resolved_incident_writes_nothing_more(monkey
     assert any("deploy-4711" in w and "resolved" in w for w in result["warnings"])
 
 
+def test_user_key_that_names_an_open_incident_of_another_name_fails_and_writes_nothing_more(monkeypatch):
+    # One key given to two runbooks: the API replays the first one's incident, whatever this task asks for.
+    args = dict(OPEN_ARGS, idempotency_key="deploy-4711")
+    other = incident(name="Checkout errors", incident_id=OTHER_ID)
+    calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(), created(other)]
+    result, session = run(monkeypatch, args, calls)
+    assert result["failed"] is True and len(session.writes) == 1
+    assert result["msg"].startswith(
+        f"idempotency_key: 'deploy-4711' already names incident {OTHER_ID} ('Checkout errors', investigating), not the "
+        f"incident {NAME!r} on status page {PAGE_ID}")
+
+
 def test_user_key_in_check_mode_warns_when_a_resolved_namesake_exists(monkeypatch):
     args = dict(OPEN_ARGS, idempotency_key="deploy-4711")
     calls = [LIST_PAGES, READ_STRUCTURE, list_incidents(resolved_incident())]

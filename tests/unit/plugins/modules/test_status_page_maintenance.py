@@ -472,6 +472,22 @@ def test_a_user_key_of_a_finished_window_never_reopens_it(monkeypatch, warnings)
     assert "idempotency_key 'awx-4242' already names maintenance window" in warnings[0]
 
 
+@pytest.mark.parametrize("replayed, where", [
+    (dict(name="Deploy of the billing service"), "('Deploy of the billing service', in_progress)"),
+    (dict(status_page_id="01HZX0000000000000000PAGE9"), "on status page 01HZX0000000000000000PAGE9"),
+], ids=["another name", "another page"])
+def test_a_user_key_that_names_another_deploys_window_fails_and_writes_nothing_more(monkeypatch, replayed, where):
+    # Two pipelines given one key: the API replays the first one's window, whatever this task asks for.
+    other = dict(window("maintenance_in_progress", "Maintenance in progress", window_id=OTHER_ID), **replayed)
+    args = dict(BASE_ARGS, state="in_progress", idempotency_key="4711")
+    calls = [list_windows(), create_call(answer=other, idempotency_key="4711", maintenance_status="maintenance_in_progress",
+                                         message="Maintenance in progress")]
+    result, session = run(monkeypatch, args, calls)
+    assert result["failed"] is True and len(session.writes) == 1
+    assert result["msg"].startswith(f"idempotency_key: '4711' already names maintenance window {OTHER_ID}")
+    assert where in result["msg"] and f"not the maintenance window {NAME!r} on status page {PAGE_ID}" in result["msg"]
+
+
 def test_a_user_key_in_check_mode_predicts_the_create_and_warns_when_it_may_be_used(monkeypatch, warnings):
     args = dict(BASE_ARGS, idempotency_key="awx-4242")
     result, session = run(monkeypatch, args, [list_windows(completed_window())], check_mode=True)
