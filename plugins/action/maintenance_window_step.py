@@ -16,7 +16,8 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.playbook.helpers import load_list_of_blocks
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update
+from ansible_collections.incident_io.status_page.plugins.module_utils._objects import latest_update, maintenance_window
+from ansible_collections.incident_io.status_page.plugins.module_utils._time import format_time, parse_duration, parse_time, utcnow
 from ansible_collections.incident_io.status_page.plugins.modules import alert_maintenance_window as alert_module
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_incident as incident_module
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance as maintenance_module
@@ -25,6 +26,7 @@ from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_proces
     environment_of,
     find_play,
     module_defaults_for,
+    run_client_in_process,
     run_module_in_process,
     task_environment,
 )
@@ -62,13 +64,23 @@ FAILURE_FACT = "__maintenance_window_failure"
 DONE_FACT = "__maintenance_window_done"
 HOST_FACT = "__maintenance_window_host"
 WINDOW_FACT = "maintenance_window"
+# The steps' own records of the deploys of the play run, by record key (see record_key()): a fact that the open and
+# finish steps return, so that two includes of the role in one play (in a row or nested) never read each other's
+# window from the `maintenance_window` variable that the last of them registered.
+RECORDS_FACT = "__maintenance_window_records"
+# The role's task that includes the deploy file: an include of the role below it is nested in that deploy.
+DEPLOY_INCLUDE = "{{ maintenance_window.deploy_tasks }}"
 
 COMPLETE = "maintenance_complete"
+IN_PROGRESS = "maintenance_in_progress"
 # What a window fact carries from step to step and from batch to batch.
-WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window")
+WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window",
+               "record_key", "joined", "deadline")
+# A later batch moves the deadline on when less than this share of the window's span is left before it.
+DEADLINE_MARGIN = 0.5
 
 STEP_ARGUMENT_SPEC = {
-    "step": {"type": "str", "required": True, "choices": ["prepare", "open", "finish", "start", "complete"]},
+    "step": {"type": "str", "required": True, "choices": ["prepare", "open", "join", "finish", "start", "complete"]},
     "fail_on_error": {"type": "bool", "default": True},
     "status_page": {"type": "str"},
     "name": {"type": "str"},
@@ -81,6 +93,8 @@ STEP_ARGUMENT_SPEC = {
     "keep_open_message": {"type": "str"},
     "on_failure": {"type": "str", "default": "complete", "choices": ["complete", "keep_open", "incident"]},
     "when_finished": {"type": "str", "default": "fail", "choices": ["fail", "skip", "new_window"]},
+    "finished_by": {"type": "str", "default": "auto", "choices": ["auto", "this_run", "another_job"]},
+    "deploy_failed": {"type": "bool", "default": False},
     "incident_name": {"type": "str"},
     "incident_message": {"type": "str"},
     "incident_status": {"type": "str", "default": "investigating", "choices": ["investigating", "identified", "monitoring"]},
@@ -161,7 +175,15 @@ class ActionModule(ActionBase):
 
     def step_open(self) -> dict:
         """Entry point `main`, before the deploy: check everything, then open the play run's one window."""
-        earlier = self.run_records()
+        return self.begin_deploy(joins=False)
+
+    def step_join(self) -> dict:
+        """Entry point `join`: deploy inside a window that another job opened, and never finish it."""
+        return self.begin_deploy(joins=True)
+
+    def begin_deploy(self, *, joins: bool) -> dict:
+        key = self.record_key()
+        earlier = self.run_records(key)
         if earlier:
             latest = max(earlier, key=lambda record: record["deploy_run"]["batch_number"])
             run = latest["deploy_run"]
@@ -172,13 +194,16 @@ class ActionModule(ActionBase):
                     deploy_run=run)
             batch = list(self.task_vars.get("ansible_play_batch") or [])
             same_batch = self.task_vars.get("inventory_hostname") in run["batch"]
-            reused = {key: latest[key] for key in WINDOW_KEYS if key in latest}
-            return dict(reused, changed=False, action="none", deploy_run=dict(
+            reused = {name: latest[name] for name in WINDOW_KEYS if name in latest}
+            if not same_batch:
+                reused.update(self.keep_alive(reused))
+            return self.with_record(dict(reused, changed=False, action="none", deploy_run=dict(
                 run, batch=run["batch"] if same_batch else batch,
-                batch_number=run["batch_number"] if same_batch else run["batch_number"] + 1))
+                batch_number=run["batch_number"] if same_batch else run["batch_number"] + 1)))
         deploy_tasks = self.check_deploy_tasks()
-        opened = self.open_window()
+        opened = self.join_window() if joins else self.open_window()
         opened["deploy_tasks"] = deploy_tasks
+        opened["record_key"] = key
         opened["deploy_run"] = {
             "id": self.run_id,
             "window": self.args["name"],
@@ -187,11 +212,12 @@ class ActionModule(ActionBase):
             "state": "open",
             "outcome": None,
         }
-        return opened
+        return self.with_record(opened)
 
     def step_finish(self) -> dict:
         """Entry point `main`, after the deploy of a batch: keep the window open or finish it."""
-        window = self.task_vars.get(WINDOW_FACT) or {}
+        key = self.record_key()
+        window = self.own_record(key)
         run = dict(window.get("deploy_run") or {})
         failures = self.failures()
         open_failed = bool(window.get("open_failed")) or any(failure.get("stage") == "open" for failure in failures.values())
@@ -223,14 +249,16 @@ class ActionModule(ActionBase):
                 max_fail_percentage=getattr(self.play, "max_fail_percentage", None),
             )
             if not outcome.stops_play():
-                return self.unchanged(window, run, outcome="continues", later_hosts=len(later))
-        return self.finish_window(window, run, deploy_failed=deploy_failed, lost=lost, open_failed=open_failed)
+                return self.with_record(self.unchanged(window, run, outcome="continues", later_hosts=len(later)))
+        return self.with_record(self.finish_window(window, run, deploy_failed=deploy_failed, lost=lost,
+                                                   open_failed=open_failed))
 
     def step_complete(self) -> dict:
-        """Entry point `complete`: publish that the window is complete, and end its alert window."""
+        """Entry point `complete`: publish how the deploy ended (success, or per on_failure), and end its alert window."""
         window = self.task_vars.get(WINDOW_FACT) or {}
-        published = self.publish(window, "completed", self.args["complete_message"])
-        self.with_alert_window_ended(window, published)
+        outcome = self.args["on_failure"] if self.args["deploy_failed"] else "success"
+        published = self.publish_outcome(window, outcome)
+        published["outcome"] = outcome
         return published
 
     # ----- opening ---------------------------------------------------------------------------------------------
@@ -263,15 +291,27 @@ class ActionModule(ActionBase):
             raise StepError(f"{what} does not hold valid tasks; nothing was published: {exc.message}") from None
         return path
 
-    def open_window(self) -> dict:
-        options = self.module_options(MAINTENANCE_MODULE, OPEN_OPTIONS, state="in_progress", start_at="now",
-                                      msg=self.args["start_message"])
+    def window_options(self, **forced) -> dict:
+        """The maintenance module's options for this deploy's window: the role's, module_defaults', the deploy's key."""
+        options = self.module_options(MAINTENANCE_MODULE, OPEN_OPTIONS, state="in_progress", start_at="now", **forced)
         for option in ("status_page", "name", "components"):
             if not options.get(option):
                 raise StepError(f"maintenance_window_{option}: required to open the window; set the variable, or "
                                 f"{option} in module_defaults for group/incident_io.status_page.status_page")
         if options.get("duration") is None and options.get("end_at") is None:
             options["duration"] = DEFAULT_DURATION
+        if options.get("automate") is None:
+            # The window's deadline: incident.io completes it at end_at on its own, so that a play that dies (or a
+            # job that never finishes it) cannot leave it in progress for ever.
+            options["automate"] = True
+        awx = self.awx_job()
+        if not options.get("idempotency_key") and awx:
+            # The slices of a sliced job share the workflow job and the job template: one deploy, one window.
+            options["idempotency_key"] = f"awx-{awx['workflow_job_id']}-{awx['job_template_id']}"
+        return options
+
+    def open_window(self) -> dict:
+        options = self.window_options(msg=self.args["start_message"])
         if self.wants_alert_window():
             # Reads only: a wrong lead or condition fails here, before the status page shows anything.
             self.run_alert(self.alert_options(state="present", start_at="now", duration=options.get("duration"),
@@ -284,11 +324,42 @@ class ActionModule(ActionBase):
             opened["alert_window"] = self.open_alert_window(opened)
         return opened
 
+    def join_window(self) -> dict:
+        """The window another job opened, found without writing; its deadline moves on to cover this job too."""
+        options = self.window_options()
+        probe = self.run_maintenance(options, check_mode=True)
+        window = probe.get("maintenance") or {}
+        if probe.get("action") != "none" or window.get("maintenance_status") != IN_PROGRESS:
+            key = f" under idempotency_key {options['idempotency_key']!r}" if options.get("idempotency_key") else ""
+            found = f" (window {window['id']} is {window.get('maintenance_status')})" if window.get("id") else ""
+            raise StepError(
+                f"No maintenance window named {options['name']!r} is in progress on status page "
+                f"{options['status_page']!r}{key}{found}: the entry point join deploys only inside a window that "
+                "another job opened (the role's entry point start, as docs/awx/maintenance_start.yml does). Nothing "
+                "was published or deployed")
+        joined = {key: value for key, value in probe.items() if key in ("id", "maintenance", "idempotency_key")}
+        # "join": the entry point, which never finishes the window, whatever maintenance_window_finished_by says.
+        joined.update(changed=False, action="none", run_deploy=True, joined="join", warnings=probe.get("warnings") or [])
+        if not self.check_mode:
+            joined["deadline"] = self.extend_deadline(window, join=True)
+        return joined
+
     def open_status_page_window(self, options: dict) -> dict:
-        opened = self.run_maintenance(options)
+        # The diff's "before" tells whether another run had the window in progress already.
+        opened = self.run_maintenance(options, diff=True)
+        before = ((opened.get("diff") or {}).get("before") or {})
+        if not self.diff:
+            opened.pop("diff", None)
         window = opened.get("maintenance") or {}
         if window.get("maintenance_status") != COMPLETE:
             opened["run_deploy"] = True
+            joined = before.get("state") == "in_progress"
+            opened["joined"] = joined
+            _start, end = maintenance_window(window)
+            opened["deadline"] = end
+            if joined and not self.check_mode and window.get("id"):
+                # Another run deploys under this window: moving its deadline tells that run it is not alone.
+                opened["deadline"] = self.extend_deadline(window, join=True)
             return opened
         policy = self.args["when_finished"]
         if policy == "skip":
@@ -372,17 +443,24 @@ class ActionModule(ActionBase):
             outcome = self.args["on_failure"]
         else:
             outcome = "success"
-        run = dict(run, state="finished", outcome=outcome)
         if outcome == "none":
-            return self.unchanged(window, run, outcome=outcome)
+            return self.unchanged(window, dict(run, state="finished", outcome=outcome), outcome=outcome)
+        if not open_failed:
+            reason = self.why_another_job_finishes(window)
+            if reason:
+                return self.left_open(window, run, reason, failed)
+        run = dict(run, state="finished", outcome=outcome)
+        published = self.publish_outcome(window, outcome, deploy_run=run, failed_hosts=failed)
+        return published
+
+    def publish_outcome(self, window: dict, outcome: str, **details) -> dict:
+        """Publish ``outcome`` (success, or an on_failure choice) on the window, with the incident and the alert window."""
         if outcome == "keep_open":
             published = self.publish(window, "in_progress", self.args["keep_open_message"])
         else:
             message = self.args["complete_message"] if outcome == "success" else self.args["failure_message"]
             published = self.publish(window, "completed", message)
-        published["deploy_run"] = run
-        published["outcome"] = outcome
-        published["failed_hosts"] = failed
+        published.update(details, outcome=outcome)
         if outcome == "incident":
             incident = self.open_incident(published)
             published["incident"] = incident
@@ -390,6 +468,47 @@ class ActionModule(ActionBase):
         if outcome != "keep_open":
             self.with_alert_window_ended(window, published)
         return published
+
+    def why_another_job_finishes(self, window: dict) -> str | None:
+        """Why this run must not finish the window (someone else may still deploy under it), or None."""
+        policy = self.args["finished_by"]
+        if window.get("joined") == "join":
+            return "this job deployed with the role's entry point join, which never finishes the window"
+        if policy == "this_run":
+            return None
+        if policy == "another_job":
+            return "maintenance_window_finished_by is another_job"
+        if window.get("joined"):
+            return ("this run deployed inside a window that another run or job had opened, and cannot know whether "
+                    "that one still deploys")
+        awx = self.awx_job()
+        if awx:
+            return (f"this run is a job of AWX workflow job {awx['workflow_job_id']}, whose other jobs (the slices of a "
+                    "sliced job) may still deploy under the window, and AWX tells no job how many there are")
+        if self.check_mode or not window.get("id") or not window.get("deadline"):
+            return None
+        current = self.read_window(window["id"])
+        _start, end = maintenance_window(current)
+        if current.get("maintenance_status") != COMPLETE and end and parse_time(end) > parse_time(window["deadline"]):
+            return (f"another run joined it while this one deployed (it moved the deadline from {window['deadline']} "
+                    f"to {end})")
+        return None
+
+    def left_open(self, window: dict, run: dict, reason: str, failed: list) -> dict:
+        """Leave the window in progress for whoever finishes it, and say who that is."""
+        known = window.get("maintenance") or {}
+        end = window.get("deadline") or maintenance_window(known)[1]
+        if known.get("automate_maintenance_status") is False:
+            who = ("Nothing completes it on its own (its automate_maintenance_status is off): complete it with the "
+                   "role's entry point complete, as docs/awx/maintenance_complete.yml does")
+        else:
+            who = (f"incident.io completes it at its deadline, {end or 'its end'}, unless a job with the role's entry "
+                   "point complete (the finish node of the workflow, docs/awx/) completes it first")
+        note = f"maintenance window {window.get('id')} stays in progress: {reason}. {who}"
+        result = self.unchanged(window, dict(run, state="finished", outcome="left_open"), outcome="left_open",
+                                failed_hosts=failed, left_open_reason=note)
+        result["warnings"] = [note[0].upper() + note[1:]]
+        return result
 
     def with_alert_window_ended(self, window: dict, published: dict) -> None:
         ended = self.end_alert_window(window)
@@ -451,16 +570,79 @@ class ActionModule(ActionBase):
             options.pop("duration")
         return options
 
-    def run_maintenance(self, options: dict, predicted: dict | None = None) -> dict:
+    def run_maintenance(self, options: dict, predicted: dict | None = None, *, check_mode: bool | None = None,
+                        diff: bool | None = None) -> dict:
         run = None
         if predicted is not None:
             def run(module, client):
                 return maintenance_module.run_on_predicted(module, client, predicted)
         try:
-            return run_module_in_process(maintenance_module, options, check_mode=self.check_mode, diff=self.diff, run=run)
+            return run_module_in_process(maintenance_module, options, run=run,
+                                         check_mode=self.check_mode if check_mode is None else check_mode,
+                                         diff=self.diff if diff is None else diff)
         except ModuleRunFailed as exc:
             raise StepError(exc.result["msg"], may_have_written=exc.may_have_written,
                             **{key: value for key, value in exc.result.items() if key != "msg"}) from None
+
+    def on_window(self, window_id: str, call):
+        """``call(client)`` for the window ``window_id``, with the connection the maintenance module would use."""
+        options = self.module_options(MAINTENANCE_MODULE, CONNECTION_OPTIONS, id=window_id)
+        try:
+            return run_client_in_process(maintenance_module, options, call)
+        except ModuleRunFailed as exc:
+            raise StepError(f"maintenance window {window_id}: {exc.result['msg']}", may_have_written=exc.may_have_written,
+                            **{key: value for key, value in exc.result.items() if key != "msg"}) from None
+
+    def read_window(self, window_id: str) -> dict:
+        return self.on_window(window_id, lambda client: client.get_maintenance(window_id))
+
+    # ----- the deadline ----------------------------------------------------------------------------------------
+
+    def deadline_span(self, start: str | None, end: str | None):
+        """How long the window may stay in progress after the last sign of life: the duration, or its scheduled span."""
+        options = self.module_options(MAINTENANCE_MODULE, ("duration", "end_at"))
+        if options.get("duration") is not None:
+            return parse_duration(options["duration"])
+        if options.get("end_at") is None or not (start and end):
+            return parse_duration(DEFAULT_DURATION)
+        return parse_time(end) - parse_time(start)
+
+    def extend_deadline(self, window: dict, *, join: bool = False) -> str | None:
+        """Keep the window's end (the deadline at which incident.io completes it) ahead of a deploy that is alive.
+
+        A PUT moves it without publishing or notifying. A run that joins a window always moves it, if only by a
+        second: the run that opened it sees that someone else deploys under it too.
+        """
+        start, end = maintenance_window(window)
+        if not start:
+            return end
+        span = self.deadline_span(start, end)
+        now = utcnow()
+        current_end = parse_time(end) if end else None
+        if current_end is not None and not join and current_end - now >= span * DEADLINE_MARGIN:
+            return end
+        new_end = now + span
+        if current_end is not None and join:
+            new_end = max(new_end, current_end + (parse_duration("1s")))
+        elif current_end is not None and new_end <= current_end:
+            return end
+        body = {"name": window.get("name"), "start_at": start, "end_at": format_time(new_end)}
+        moved = self.on_window(window["id"], lambda client: client.update_maintenance(window["id"], body))
+        return maintenance_window(moved)[1] or body["end_at"]
+
+    def keep_alive(self, record: dict) -> dict:
+        """A later batch: the window must still be in progress, and its deadline ahead of this batch."""
+        if self.check_mode or record.get("predicted") or not record.get("id"):
+            return {}
+        current = self.read_window(record["id"])
+        if current.get("maintenance_status") == COMPLETE:
+            last = latest_update(current) or {}
+            raise StepError(
+                f"maintenance window {current.get('id')} ({current.get('name')!r}) was completed at "
+                f"{last.get('published_at') or 'an unknown time'} while this deploy still runs (its deadline passed, "
+                "or another job completed it), so this batch does not deploy under a window that says the maintenance "
+                "is over. Give maintenance_window_duration a span longer than a batch takes", deploy_run=record.get("deploy_run"))
+        return {"deadline": self.extend_deadline(current)}
 
     # ----- the play run's state, from the hosts' facts ---------------------------------------------------------
 
@@ -494,15 +676,55 @@ class ActionModule(ActionBase):
                 failures[host] = failure
         return failures
 
-    def run_records(self) -> list:
-        """The window records of this play run and window that earlier batches (or other hosts) left."""
+    def records_of(self, host: str | None = None) -> dict:
+        """The step records a host holds (this host's without ``host``), by record key."""
+        facts = self.task_vars.get("ansible_facts") if host is None else self.hostvar(host, "ansible_facts")
+        records = facts.get(RECORDS_FACT) if isinstance(facts, dict) else None
+        return dict(records) if isinstance(records, dict) else {}
+
+    def run_records(self, key: str) -> list:
+        """The records of this play run's deploy ``key`` that earlier batches (or other hosts) left."""
         records = []
         for host in self.play_hosts():
-            record = self.hostvar(host, WINDOW_FACT)
-            run = record.get("deploy_run") if isinstance(record, dict) else None
-            if isinstance(run, dict) and run.get("id") == self.run_id and run.get("window") == self.args["name"]:
-                records.append(record)
+            candidates = list(self.records_of(host).values()) + [self.hostvar(host, WINDOW_FACT)]
+            for record in candidates:
+                run = record.get("deploy_run") if isinstance(record, dict) else None
+                if isinstance(run, dict) and run.get("id") == self.run_id and record.get("record_key") == key:
+                    records.append(record)
         return records
+
+    def own_record(self, key: str) -> dict:
+        """This host's record of deploy ``key``: the one the steps keep, else what the open step registered."""
+        record = self.records_of().get(key)
+        if isinstance(record, dict) and (record.get("deploy_run") or {}).get("id") == self.run_id:
+            return record
+        registered = self.task_vars.get(WINDOW_FACT) or {}
+        # A failed open step registers no record of its own, only what it may have written.
+        if registered.get("record_key") in (None, key):
+            return registered
+        return {}
+
+    def with_record(self, result: dict) -> dict:
+        """The step's result, with its record added to the hosts' records (as a fact the strategy sets on them)."""
+        key = result.get("record_key")
+        if key:
+            record = {name: value for name, value in result.items() if name in WINDOW_KEYS or name == "deploy_run"}
+            records = self.records_of()
+            records[key] = record
+            result["ansible_facts"] = {RECORDS_FACT: records}
+        return result
+
+    def record_key(self) -> str:
+        """What tells this include of the role from the others of the play: page, window name, nesting depth."""
+        page = self.module_options(MAINTENANCE_MODULE, ("status_page",)).get("status_page")
+        return f"{nesting_depth(self._task)}|{page}|{self.args['name']}"
+
+    def awx_job(self) -> dict | None:
+        """The AWX workflow job this run is a job of (a sliced job's slices all are), or None outside one."""
+        workflow = self.task_vars.get("awx_workflow_job_id")
+        if workflow in (None, ""):
+            return None
+        return {"workflow_job_id": str(workflow), "job_template_id": str(self.task_vars.get("awx_job_template_id") or "")}
 
     def batch_size(self, batch_number: int, fallback: int) -> int:
         sizes = batch_sizes(getattr(self.play, "serial", None), len(self.play_hosts()))
@@ -511,7 +733,8 @@ class ActionModule(ActionBase):
     @staticmethod
     def carry(window: dict, published: dict) -> dict:
         """The published result, keeping the role's own keys of the window fact."""
-        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted", "alert_window"):
+        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted", "alert_window", "record_key", "joined",
+                    "deadline"):
             if key in window:
                 published.setdefault(key, window[key])
         return published
@@ -530,6 +753,17 @@ def play_run_id(play) -> str:
     that suffix is not part of the play's identity.
     """
     return re.sub(r"_[0-9]+$", "", str(getattr(play, "_uuid", None) or "play"))
+
+
+def nesting_depth(task) -> int:
+    """How many deploys of the role this task runs inside: the includes of a deploy file above it."""
+    depth, current = 0, getattr(task, "_parent", None)
+    while current is not None:
+        if getattr(current, "action", None) in ("include_tasks", "ansible.builtin.include_tasks") and \
+                (getattr(current, "args", None) or {}).get("_raw_params") == DEPLOY_INCLUDE:
+            depth += 1
+        current = getattr(current, "_parent", None)
+    return depth
 
 
 def finished_window(window: dict, opened: dict) -> str:

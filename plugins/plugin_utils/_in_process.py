@@ -83,6 +83,16 @@ def run_module_in_process(module_file, options: dict, *, check_mode: bool, diff:
     return remove_values(result, no_log_values)
 
 
+def run_client_in_process(module_file, options: dict, call):
+    """``call(client)`` with the client the module would build from ``options`` (its argument spec, environment
+    fallbacks and defaults): for the reads and silent reschedules the role makes between module runs.
+
+    Raises ModuleRunFailed like run_module_in_process().
+    """
+    return run_module_in_process(module_file, options, check_mode=False, diff=False,
+                                 run=lambda module, client: {"answer": call(client)})["answer"]
+
+
 def may_have_written(exc: StatusPageError) -> bool:
     """Whether the failed run may have changed something on the API (a write whose outcome is unknown)."""
     if isinstance(exc, UncertainWriteError):

@@ -19,6 +19,8 @@ from ansible_collections.incident_io.status_page.tests.unit.plugins.data import 
 
 RUN_ID = "play-uuid-1"
 HOSTS = ["web01", "web02", "web03", "web04"]
+# An include of the role at the top level (no deploy around it), without a page: the key of its records.
+RECORD_KEY = "0|None|Release"
 MESSAGES = {"complete_message": "Done.", "failure_message": "Failed.", "keep_open_message": "Still going."}
 
 
@@ -45,7 +47,7 @@ def make_action(args, play, *, check_mode=False, any_errors_fatal=False):
 
 def window(state="open", batch=("web01", "web02"), batch_number=1, **extra):
     record = {"id": WINDOW_ID, "maintenance": {"id": WINDOW_ID, "name": "Release", "maintenance_status": "maintenance_in_progress"},
-              "idempotency_key": "key-1", "deploy_tasks": "/deploy.yml", "run_deploy": True,
+              "idempotency_key": "key-1", "deploy_tasks": "/deploy.yml", "run_deploy": True, "record_key": RECORD_KEY,
               "deploy_run": {"id": RUN_ID, "window": "Release", "batch": list(batch), "batch_number": batch_number,
                              "state": state, "outcome": None}}
     record.update(extra)
@@ -72,12 +74,52 @@ def task_vars(*, me="web01", batch=("web01", "web02"), active=tuple(HOSTS), done
     return variables
 
 
+class Client:
+    """The client calls the step makes between module runs (reads and silent reschedules), and their answers."""
+
+    def __init__(self, calls, window):
+        self.calls, self.window = calls, window
+
+    def get_maintenance(self, window_id):
+        self.calls.append(("GET", window_id, None))
+        return self.window
+
+    def update_maintenance(self, window_id, body):
+        self.calls.append(("PUT", window_id, body))
+        self.window = dict(self.window, component_maintenance_periods=[
+            {"component_id": "C1", "start_at": body["start_at"], "end_at": body["end_at"]}])
+        return self.window
+
+
+def in_progress(end="2999-01-01T00:00:00Z", status="maintenance_in_progress", start="2026-05-01T10:00:00Z"):
+    return {"id": WINDOW_ID, "name": "Release", "maintenance_status": status, "automate_maintenance_status": True,
+            "updates": [{"published_at": "2026-05-01T10:30:00Z", "message": "Done."}],
+            "component_maintenance_periods": [{"component_id": "C1", "start_at": start, "end_at": end}]}
+
+
+@pytest.fixture
+def window_calls(monkeypatch):
+    """The step's reads and reschedules of the window; the window answered is ``window_calls.window``."""
+    calls = WindowCalls()
+    client = Client(calls, in_progress())
+    calls.client = client
+    monkeypatch.setattr(ActionModule, "on_window", lambda self, window_id, call: call(client))
+    return calls
+
+
+class WindowCalls(list):
+    client = None
+
+    def answer(self, window):
+        self.client.window = window
+
+
 @pytest.fixture
 def published(monkeypatch):
     """Records the module runs the step makes, and answers them as the module would."""
     calls = []
 
-    def run_maintenance(self, options, predicted=None):
+    def run_maintenance(self, options, predicted=None, **_modes):
         calls.append(options)
         status = {"completed": "maintenance_complete", "in_progress": "maintenance_in_progress"}[options["state"]]
         return {"changed": True, "id": WINDOW_ID, "idempotency_key": options.get("idempotency_key"),
@@ -198,13 +240,16 @@ def test_a_window_a_lost_create_may_have_made_is_completed_by_name(published):
     assert result["outcome"] == "complete"
 
 
-def test_later_batch_reuses_the_window_without_a_request(published):
+def test_later_batch_reuses_the_window_and_only_reads_it(published, window_calls):
     records = {"web01": window(), "web02": window()}
     variables = task_vars(me="web03", batch=["web03", "web04"], records=records)
     result = make_action({"step": "open", "name": "Release", "deploy_tasks": "/missing.yml"}, make_play(serial=[2])).run(
         task_vars=variables)
     assert published == []
+    # The window is read to make sure it is still in progress; its deadline is far enough ahead to stay.
+    assert window_calls == [("GET", WINDOW_ID, None)]
     assert result["id"] == WINDOW_ID
+    assert result["ansible_facts"]["__maintenance_window_records"][RECORD_KEY]["deploy_run"]["batch_number"] == 2
     assert result["deploy_run"]["batch_number"] == 2
     assert result["deploy_run"]["batch"] == ["web03", "web04"]
 
@@ -250,7 +295,7 @@ def test_missing_page_is_named_by_its_role_variable(published, tmp_path):
 def finished_window(monkeypatch):
     calls = []
 
-    def run_maintenance(self, options, predicted=None):
+    def run_maintenance(self, options, predicted=None, **_modes):
         calls.append(options["idempotency_key"])
         complete = options["idempotency_key"] in ("awx-1", step_module.next_key("awx-1", "W1"))
         window_id = {"awx-1": "W1", step_module.next_key("awx-1", "W1"): "W2"}.get(options["idempotency_key"], "W3")
@@ -304,7 +349,7 @@ def test_next_key_is_stable_and_does_not_grow():
 def test_check_mode_publishes_on_the_predicted_window_in_a_later_batch(monkeypatch):
     seen = []
 
-    def run_maintenance(self, options, predicted=None):
+    def run_maintenance(self, options, predicted=None, **_modes):
         seen.append((options["state"], predicted))
         completed = {"id": None, "name": "Release", "maintenance_status": "maintenance_complete"}
         return {"changed": True, "id": None, "maintenance": completed}
@@ -371,3 +416,188 @@ def test_play_run_id_ignores_the_batch_suffix_ansible_runner_adds():
     first = step_module.play_run_id(play)
     play._uuid = "02fc0000-0001-0b3f-c03b-000000000004_2"
     assert step_module.play_run_id(play) == first == "02fc0000-0001-0b3f-c03b-000000000004"
+
+
+# ----- one deploy, one window: keys, joins, deadlines, who finishes ------------------------------------------------
+
+AWX_SLICE = {"awx_workflow_job_id": 77, "awx_job_template_id": 12, "awx_job_id": 78}
+
+
+class OpenAnswers(list):
+    """The maintenance module runs of the open and join steps; ``found`` is the window's state before them (None: the
+    run creates it), ``action`` what the module reports."""
+
+    found = None
+    action = None
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    runs = OpenAnswers()
+
+    def run_maintenance(self, options, predicted=None, *, check_mode=None, diff=None):
+        runs.append(dict(options, check_mode=check_mode))
+        action = runs.action or ("created" if runs.found is None else "none")
+        result = {"changed": action != "none", "action": action, "id": WINDOW_ID,
+                  "idempotency_key": options.get("idempotency_key") or "derived-key",
+                  "maintenance": in_progress(end="2026-05-01T11:00:00Z")}
+        if diff:
+            result["diff"] = {"before": {"state": runs.found} if runs.found else {}, "after": {"state": "in_progress"}}
+        return result
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    return runs
+
+
+def open_step(tmp_path, variables=None, play=None, **args):
+    path = tmp_path / "deploy.yml"
+    path.write_text("[]\n")
+    action = make_action(dict({"step": "open", "name": "Release", "status_page": "Acme", "components": ["Website"],
+                               "deploy_tasks": str(path)}, **args), play or make_play())
+    return action.run(task_vars=variables or task_vars())
+
+
+def awx_vars(**extra):
+    return dict(task_vars(**extra), **AWX_SLICE)
+
+
+def test_the_slices_of_an_awx_job_share_one_derived_key_and_every_window_has_a_deadline(opened, tmp_path):
+    result = open_step(tmp_path, awx_vars())
+    assert opened[0]["idempotency_key"] == "awx-77-12"
+    assert opened[0]["automate"] is True
+    assert result["joined"] is False and result["deadline"] == "2026-05-01T11:00:00Z"
+    record = result["ansible_facts"]["__maintenance_window_records"]["0|Acme|Release"]
+    assert record["id"] == WINDOW_ID and record["deploy_run"]["batch_number"] == 1
+
+
+def test_a_given_key_and_automate_win_over_the_derived_ones(opened, tmp_path):
+    open_step(tmp_path, awx_vars(), idempotency_key="4711", automate=False)
+    assert opened[0]["idempotency_key"] == "4711" and opened[0]["automate"] is False
+
+
+def test_a_run_that_finds_the_window_in_progress_joins_it_and_moves_its_deadline(opened, window_calls, tmp_path):
+    opened.found = "in_progress"
+    result = open_step(tmp_path)
+    assert result["joined"] is True
+    [(method, window_id, body)] = window_calls
+    assert (method, window_id) == ("PUT", WINDOW_ID)
+    # Later than the deadline it found, even when the run's own span would end sooner.
+    assert body["end_at"] > "2026-05-01T11:00:00Z" and body["start_at"] == "2026-05-01T10:00:00Z"
+    assert result["deadline"] == body["end_at"]
+
+
+def test_a_slice_of_an_awx_job_leaves_the_window_to_its_deadline(published):
+    result = finish(make_play(), awx_vars(batch=HOSTS, done=HOSTS, own_window=window(batch=HOSTS)))
+    assert published == []
+    assert result["outcome"] == "left_open" and result["changed"] is False
+    assert "a job of AWX workflow job 77" in result["warnings"][0]
+    assert "completes it at its deadline" in result["warnings"][0]
+    assert result["deploy_run"]["state"] == "finished"
+
+
+def test_finished_by_this_run_completes_even_in_an_awx_job(published):
+    result = finish(make_play(), awx_vars(batch=HOSTS, done=HOSTS, own_window=window(batch=HOSTS)), finished_by="this_run")
+    assert [call["state"] for call in published] == ["completed"]
+    assert result["outcome"] == "success"
+
+
+def test_finished_by_another_job_never_completes(published):
+    result = finish(make_play(), task_vars(batch=HOSTS, done=HOSTS, own_window=window(batch=HOSTS)),
+                    finished_by="another_job")
+    assert published == [] and result["outcome"] == "left_open"
+
+
+@pytest.mark.parametrize("joined, reason", [(True, "another run or job had opened"), ("join", "entry point join")])
+def test_a_run_that_joined_a_window_never_finishes_it(published, joined, reason):
+    record = window(batch=HOSTS, joined=joined)
+    result = finish(make_play(), task_vars(batch=HOSTS, done=HOSTS, failed=["web02"], own_window=record),
+                    finished_by="this_run" if joined == "join" else "auto")
+    assert published == []
+    assert result["outcome"] == "left_open" and reason in result["warnings"][0]
+    assert result["failed_hosts"] == ["web02"]
+
+
+def test_the_opener_leaves_the_window_in_progress_when_another_run_moved_its_deadline(published, window_calls):
+    window_calls.answer(in_progress(end="2026-05-01T11:00:01Z"))
+    record = window(batch=HOSTS, deadline="2026-05-01T11:00:00Z")
+    result = finish(make_play(), task_vars(batch=HOSTS, done=HOSTS, own_window=record))
+    assert published == [] and window_calls == [("GET", WINDOW_ID, None)]
+    assert "another run joined it while this one deployed" in result["warnings"][0]
+
+
+def test_the_opener_completes_when_nobody_joined(published, window_calls):
+    window_calls.answer(in_progress(end="2026-05-01T11:00:00Z"))
+    record = window(batch=HOSTS, deadline="2026-05-01T11:00:00Z")
+    result = finish(make_play(), task_vars(batch=HOSTS, done=HOSTS, own_window=record))
+    assert [call["state"] for call in published] == ["completed"] and result["outcome"] == "success"
+
+
+def test_a_later_batch_never_deploys_under_a_window_completed_meanwhile(published, window_calls):
+    window_calls.answer(in_progress(status="maintenance_complete"))
+    variables = task_vars(me="web03", batch=["web03", "web04"], records={"web01": window()})
+    result = make_action({"step": "open", "name": "Release", "fail_on_error": False}, make_play(serial=[2])).run(
+        task_vars=variables)
+    assert result["open_failed"] is True and published == []
+    assert f"maintenance window {WINDOW_ID} ('Release') was completed at 2026-05-01T10:30:00Z while this deploy" in result["msg"]
+
+
+def test_a_later_batch_moves_a_near_deadline_on_silently(published, window_calls, monkeypatch):
+    monkeypatch.setattr(step_module, "utcnow", lambda: step_module.parse_time("2026-05-01T10:20:00Z"))
+    window_calls.answer(in_progress(end="2026-05-01T10:25:00Z"))
+    variables = task_vars(me="web03", batch=["web03", "web04"], records={"web01": window()})
+    result = make_action({"step": "open", "name": "Release", "duration": "30m"}, make_play(serial=[2])).run(
+        task_vars=variables)
+    assert window_calls[1] == ("PUT", WINDOW_ID, {"name": "Release", "start_at": "2026-05-01T10:00:00Z",
+                                                  "end_at": "2026-05-01T10:50:00Z"})
+    assert result["deadline"] == "2026-05-01T10:50:00Z" and published == []
+
+
+@pytest.mark.parametrize("action", ["created", "updated"])
+def test_join_fails_before_deploying_when_no_window_is_in_progress(opened, window_calls, tmp_path, action):
+    opened.action = action
+    result = open_step(tmp_path, step="join", idempotency_key="77")
+    assert result["failed"] is True and window_calls == []
+    assert result["msg"].startswith("No maintenance window named 'Release' is in progress on status page 'Acme' under "
+                                    "idempotency_key '77'")
+    # Found without writing: the module ran in check mode only.
+    assert [run["check_mode"] for run in opened] == [True]
+
+
+def test_join_deploys_inside_the_open_window_and_moves_its_deadline(opened, window_calls, tmp_path):
+    opened.found = "in_progress"
+    result = open_step(tmp_path, awx_vars(), step="join", idempotency_key="77")
+    assert result["joined"] == "join" and result["run_deploy"] is True and result["changed"] is False
+    assert [run["check_mode"] for run in opened] == [True] and opened[0]["idempotency_key"] == "77"
+    assert [call[0] for call in window_calls] == ["PUT"]
+
+
+def test_the_record_of_another_page_is_not_reused(opened, window_calls, tmp_path):
+    # The same window name on two pages, one include after the other: the second one opens its own window.
+    first = window()
+    first["record_key"] = "0|Acme|Release"
+    variables = task_vars(me="web03", batch=["web03", "web04"], records={"web01": first})
+    result = open_step(tmp_path, variables, play=make_play(serial=[2]), status_page="Globex")
+    assert len(opened) == 1 and opened[0]["status_page"] == "Globex"
+    assert result["record_key"] == "0|Globex|Release" and result["deploy_run"]["batch_number"] == 1
+
+
+def test_nesting_depth_counts_the_deploy_includes_above_a_task():
+    def node(parent, action="block", raw=None):
+        return types.SimpleNamespace(_parent=parent, action=action, args={"_raw_params": raw} if raw else {})
+
+    outer_deploy = node(node(None), "ansible.builtin.include_tasks", step_module.DEPLOY_INCLUDE)
+    other_include = node(outer_deploy, "ansible.builtin.include_tasks", "other.yml")
+    inner_task = node(node(other_include))
+    assert step_module.nesting_depth(node(node(None))) == 0
+    assert step_module.nesting_depth(inner_task) == 1
+    inner_deploy = node(inner_task, "ansible.builtin.include_tasks", step_module.DEPLOY_INCLUDE)
+    assert step_module.nesting_depth(node(inner_deploy)) == 2
+
+
+@pytest.mark.parametrize("deploy_failed, message, outcome", [(False, "Done.", "success"), (True, "Failed.", "complete")])
+def test_complete_publishes_how_the_deploy_ended(published, deploy_failed, message, outcome):
+    action = make_action(dict({"step": "complete", "name": "Release", "status_page": "Acme", "deploy_failed": deploy_failed},
+                              **MESSAGES), make_play())
+    result = action.run(task_vars=task_vars())
+    assert [(call["state"], call["msg"]) for call in published] == [("completed", message)]
+    assert result["outcome"] == outcome
