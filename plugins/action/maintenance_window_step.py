@@ -304,11 +304,22 @@ class ActionModule(ActionBase):
             # The window's deadline: incident.io completes it at end_at on its own, so that a play that dies (or a
             # job that never finishes it) cannot leave it in progress for ever.
             options["automate"] = True
-        awx = self.awx_job()
-        if not options.get("idempotency_key") and awx:
-            # The slices of a sliced job share the workflow job and the job template: one deploy, one window.
-            options["idempotency_key"] = f"awx-{awx['workflow_job_id']}-{awx['job_template_id']}"
+        if not options.get("idempotency_key"):
+            options["idempotency_key"] = self.deploy_key(options)
         return options
+
+    def deploy_key(self, options: dict) -> str:
+        """The key of this deploy's window when none is given.
+
+        The slices of a sliced AWX job share the workflow job and the job template: they are one deploy, with one
+        window. Any other run is a deploy of its own (the play run), so that two runs never share a window by
+        accident; one that finds a window of its name already in progress deploys inside it (it joins).
+        """
+        what = hashlib.sha256(f"{self.record_key()}|{options.get('status_page')}".encode()).hexdigest()[:12]
+        awx = self.awx_job()
+        if awx:
+            return f"awx-{awx['workflow_job_id']}-{awx['job_template_id']}-{what}"
+        return f"run-{self.run_id}-{what}"
 
     def open_window(self) -> dict:
         options = self.window_options(msg=self.args["start_message"])

@@ -463,11 +463,23 @@ def awx_vars(**extra):
 
 def test_the_slices_of_an_awx_job_share_one_derived_key_and_every_window_has_a_deadline(opened, tmp_path):
     result = open_step(tmp_path, awx_vars())
-    assert opened[0]["idempotency_key"] == "awx-77-12"
+    assert opened[0]["idempotency_key"].startswith("awx-77-12-")
+    # Every slice derives the same key; another page (or window name) gets another one.
+    assert open_step(tmp_path, awx_vars())["idempotency_key"] == opened[0]["idempotency_key"]
+    assert open_step(tmp_path, awx_vars(), status_page="Globex")["idempotency_key"] != opened[0]["idempotency_key"]
     assert opened[0]["automate"] is True
     assert result["joined"] is False and result["deadline"] == "2026-05-01T11:00:00Z"
     record = result["ansible_facts"]["__maintenance_window_records"]["0|Acme|Release"]
     assert record["id"] == WINDOW_ID and record["deploy_run"]["batch_number"] == 1
+
+
+def test_a_run_outside_awx_is_a_deploy_of_its_own(opened, tmp_path):
+    open_step(tmp_path)
+    play = make_play()
+    play._uuid = "another-play-run"
+    open_step(tmp_path, play=play)
+    assert opened[0]["idempotency_key"].startswith(f"run-{RUN_ID}-")
+    assert opened[1]["idempotency_key"].startswith("run-another-play-run-")
 
 
 def test_a_given_key_and_automate_win_over_the_derived_ones(opened, tmp_path):
