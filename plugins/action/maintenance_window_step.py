@@ -457,7 +457,7 @@ class ActionModule(ActionBase):
         if outcome == "none":
             return self.unchanged(window, dict(run, state="finished", outcome=outcome), outcome=outcome)
         if not open_failed:
-            reason = self.why_another_job_finishes(window)
+            reason = self.why_another_job_finishes(self.run_view(window))
             if reason:
                 return self.left_open(window, run, reason, failed)
         run = dict(run, state="finished", outcome=outcome)
@@ -479,6 +479,19 @@ class ActionModule(ActionBase):
         if outcome != "keep_open":
             self.with_alert_window_ended(window, published)
         return published
+
+    def run_view(self, window: dict) -> dict:
+        """The window as this play run knows it from every host's record: whether the run (any of its hosts) opened
+        it, and the latest deadline one of its hosts set. With the free strategy each host opens on its own, and
+        all but the first find the window in progress."""
+        records = [window] + self.run_records(window.get("record_key") or self.record_key())
+        records = [record for record in records if record.get("id") == window.get("id")]
+        if any(record.get("joined") == "join" for record in records):
+            joined = "join"
+        else:
+            joined = bool(records) and all(record.get("joined") for record in records)
+        deadlines = [parse_time(record["deadline"]) for record in records if record.get("deadline")]
+        return dict(window, joined=joined, deadline=format_time(max(deadlines)) if deadlines else None)
 
     def why_another_job_finishes(self, window: dict) -> str | None:
         """Why this run must not finish the window (someone else may still deploy under it), or None."""
