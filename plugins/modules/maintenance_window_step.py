@@ -22,10 +22,17 @@ description:
     (C(linear) strategy) or once per host (C(free)).
   - V(open) opens the play run's window in the first batch, after checking the deploy's task file and, in the
     module, the page, the components, the times and the credentials; a failure there publishes nothing. Later
-    batches (and other hosts, with C(free)) reuse the window without a request.
+    batches (and other hosts, with C(free)) reuse the window; they read it, fail when it was completed meanwhile,
+    and move its deadline (the end at which incident.io completes it) on when it is less than half the duration away.
+  - V(join) is V(open) for a window that another job opened: it finds the window without writing, fails when none
+    is in progress, moves its deadline on, and V(finish) never finishes such a window.
+  - A window belongs to one deploy, named by O(idempotency_key); without one, by the AWX workflow job and job
+    template (C(awx_workflow_job_id), C(awx_job_template_id)) in a job of an AWX workflow, else by the play run.
+    A run that finds the window of its name already in progress joins it and moves its deadline on.
   - V(finish) keeps the window in progress while later batches are still to deploy, and finishes it (per
     O(on_failure)) after the last batch, or after a batch whose failures make Ansible stop the play (every host
-    of the batch failed, C(any_errors_fatal), C(max_fail_percentage)).
+    of the batch failed, C(any_errors_fatal), C(max_fail_percentage)), when this run may finish it
+    (O(finished_by)); otherwise it leaves the window in progress and warns who will finish it (RV(outcome=left_open)).
   - V(start) opens the window (entry point C(start) of the role); V(complete) completes the window of the
     C(maintenance_window) fact, or the one found by O(status_page) and O(name) (entry point C(complete)).
 extends_documentation_fragment:
@@ -50,7 +57,7 @@ options:
     description: Which step to run.
     type: str
     required: true
-    choices: [prepare, open, finish, start, complete]
+    choices: [prepare, open, join, finish, start, complete]
   fail_on_error:
     description:
       - When V(false), a failure does not fail the task; the result has RV(open_failed=true) and the message in
@@ -104,6 +111,19 @@ options:
     type: str
     choices: [fail, skip, new_window]
     default: fail
+  finished_by:
+    description:
+      - Who finishes the window after the deploy.
+      - V(auto) lets this run finish it when it knows nobody else still deploys under it, that is when the run
+        opened the window, nobody moved the deadline the run set, and the run is not a job of an AWX workflow job.
+      - V(this_run) always lets it finish; V(another_job) never does (entry point C(complete) or the deadline will).
+    type: str
+    choices: [auto, this_run, another_job]
+    default: auto
+  deploy_failed:
+    description: For V(complete), whether the deploy failed; V(true) finishes the window per O(on_failure).
+    type: bool
+    default: false
   incident_name:
     description: Title of the incident opened with O(on_failure=incident).
     type: str
@@ -153,7 +173,9 @@ options:
     type: int
 notes:
   - The facts the role's tasks set on each host (C(__maintenance_window_host), C(__maintenance_window_failure),
-    C(__maintenance_window_done)) are how V(finish) sees every host of the play run; they are private to the role.
+    C(__maintenance_window_done)) and the one V(open) and V(finish) return (C(__maintenance_window_records), the
+    records of the play run's deploys by page, window name and nesting) are how V(finish) sees every host of the
+    play run; they are private to the role.
 seealso:
   - module: incident_io.status_page.status_page_maintenance
   - module: incident_io.status_page.status_page_incident
@@ -210,8 +232,27 @@ outcome:
   description:
     - What V(finish) did. V(success), V(complete), V(keep_open) or V(incident) once the deploy is over; V(continues)
       while later batches are still to deploy; V(waiting) while other hosts of the batch still deploy (free
-      strategy); V(none) when the window was never opened.
-  returned: V(finish)
+      strategy); V(none) when the window was never opened; V(left_open) when this run may not finish the window
+      (O(finished_by)), which RV(left_open_reason) explains.
+    - For V(complete), V(success), or with O(deploy_failed=true) the O(on_failure) choice.
+  returned: V(finish) and V(complete)
+  type: str
+left_open_reason:
+  description: Why the window stays in progress, and who finishes it (its deadline, or entry point C(complete)).
+  returned: V(finish), when RV(outcome=left_open)
+  type: str
+joined:
+  description:
+    - V(true) when the window was already in progress, opened by another run; V(join) for the step V(join).
+  returned: V(open) and V(join)
+  type: raw
+deadline:
+  description: The window's end as this run last saw or set it, when incident.io completes it on its own.
+  returned: V(open) and V(join), when known
+  type: str
+record_key:
+  description: What tells this include of the role from others in the play (nesting depth, page and window name).
+  returned: V(open), V(join) and V(finish)
   type: str
 failed_hosts:
   description: Hosts whose deploy failed or that were lost during it, over the whole play run.

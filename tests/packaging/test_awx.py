@@ -180,6 +180,8 @@ def test_deploy_job_template_opens_and_completes_the_window(emulator, installed_
     output = job_output(runner)
     assert (runner.status, runner.rc) == ("successful", 0), output
     check_no_secret_leaked(runner, output)
+    # Three hosts in two batches: the migrations the example runs "once" run once for the whole deploy.
+    assert output.count('"msg": "Migrating the database for release 2026.06.1"') == 1, output
 
     windows = maintenances(emulator, name)
     assert len(windows) == 1, windows
@@ -219,7 +221,18 @@ def test_workflow_start_and_complete_in_separate_jobs(emulator, installed_collec
     keys = emulator.state()["idempotency_keys"]["POST /v2/status_page_maintenances"]
     assert keys == {"4242": window["id"]}
 
-    # The deploy job template would run here; the complete job shares no facts with the start job.
+    # The deploy job template (sliced or not) deploys inside the window and leaves it in progress for the last node.
+    deployed = run_job(tmp_path, installed_collections, AWX_DIR / "maintenance_deploy.yml",
+                       {**workflow_vars, "awx_job_id": 4244, "awx_job_template_id": 17}, credential,
+                       inventory=EXAMPLES_DIR / "inventory.yml")
+    output = job_output(deployed)
+    assert (deployed.status, deployed.rc) == ("successful", 0), output
+    assert "entry point join, which never finishes the window" in output
+    check_no_secret_leaked(deployed, output)
+    [window] = maintenances(emulator, "Database upgrade")
+    assert window["maintenance_status"] == "maintenance_in_progress" and len(window["updates"]) == 1
+
+    # The complete job shares no facts with the start job.
     completed = run_job(tmp_path, installed_collections, AWX_DIR / "maintenance_complete.yml", {**workflow_vars, "awx_job_id": 4245}, credential)
     output = job_output(completed)
     assert (completed.status, completed.rc) == ("successful", 0), output

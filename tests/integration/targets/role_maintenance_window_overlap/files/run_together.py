@@ -5,7 +5,9 @@
 """Start several ansible-playbook runs at once (each after its own delay) and wait for all of them.
 
 The shapes of scale: the slices of a sliced AWX job, two pipelines deploying at the same time. The spec file is JSON:
-{"runs": [{"name": "slice-1", "argv": ["ansible-playbook", ...], "delay": 0}]}. Prints
+{"inventory": PATH, "files": DIR, "common": {extra vars of every run},
+ "runs": [{"name": "slice-1", "playbook": "deploy.yml", "vars": {...}, "limit": "web01", "delay": 0}]}.
+Each run is `ansible-playbook -i INVENTORY DIR/PLAYBOOK -e COMMON+{run_name}+VARS [--limit LIMIT]`. Prints
 {"runs": [{"name", "rc", "started", "ended", "output"}]} with times as seconds since the epoch.
 """
 
@@ -31,7 +33,10 @@ def main():
         if wait > 0:
             time.sleep(wait)
         output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        process = subprocess.Popen(run["argv"], stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
+        extra_vars = dict(spec["common"], run_name=run["name"], **run.get("vars", {}))
+        argv = ["ansible-playbook", "-i", spec["inventory"], os.path.join(spec["files"], run.get("playbook", "deploy.yml")),
+                "-e", json.dumps(extra_vars)] + (["--limit", run["limit"]] if run.get("limit") else [])
+        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
         started[index] = (process, output, time.time())
         pending.pop(0)
     results = []
