@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -76,6 +77,9 @@ IN_PROGRESS = "maintenance_in_progress"
 # What a window fact carries from step to step and from batch to batch.
 WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window",
                "record_key", "joined", "deadline")
+# What the result of a step on several pages keeps of each page's result, in ``windows``.
+PAGE_RESULT_KEYS = ("id", "maintenance", "idempotency_key", "action", "changed", "outcome", "record_key", "joined",
+                    "deadline", "incident", "left_open_reason")
 # A later batch moves the deadline on when less than this share of the window's span is left before it.
 DEADLINE_MARGIN = 0.5
 
@@ -83,6 +87,10 @@ STEP_ARGUMENT_SPEC = {
     "step": {"type": "str", "required": True, "choices": ["prepare", "open", "join", "finish", "start", "complete"]},
     "fail_on_error": {"type": "bool", "default": True},
     "status_page": {"type": "str"},
+    "status_pages": {"type": "list", "elements": "dict", "options": {
+        "status_page": {"type": "str", "required": True},
+        "components": {"type": "list", "elements": "str"},
+    }},
     "name": {"type": "str"},
     "components": {"type": "list", "elements": "str"},
     "duration": {"type": "str"},
@@ -171,15 +179,91 @@ class ActionModule(ActionBase):
 
     def step_start(self) -> dict:
         """Entry point `start`: open the window (or find it open) and publish that it is in progress."""
-        return self.open_window()
+        return self.each_page(lambda page: page.open_window(), preflight=True)
 
     def step_open(self) -> dict:
         """Entry point `main`, before the deploy: check everything, then open the play run's one window."""
-        return self.begin_deploy(joins=False)
+        return self.each_page(lambda page: page.begin_deploy(joins=False), preflight=True)
 
     def step_join(self) -> dict:
         """Entry point `join`: deploy inside a window that another job opened, and never finish it."""
-        return self.begin_deploy(joins=True)
+        return self.each_page(lambda page: page.begin_deploy(joins=True))
+
+    # ----- one deploy on several pages ---------------------------------------------------------------------------
+
+    def page_steps(self) -> list:
+        """This step once per page of status_pages (each a copy of the step with that page and its components), or
+        the step itself for one page."""
+        pages = self.args["status_pages"]
+        if not pages:
+            return [self]
+        if self.args["status_page"] or self.args["components"]:
+            raise StepError("maintenance_window_status_pages: give either it, or maintenance_window_status_page and "
+                            "maintenance_window_components, not both")
+        seen, steps = set(), []
+        for number, page in enumerate(pages):
+            if page["status_page"] in seen:
+                raise StepError(f"maintenance_window_status_pages: status page {page['status_page']!r} is given twice")
+            seen.add(page["status_page"])
+            step = copy.copy(self)
+            step.args = dict(self.args, status_page=page["status_page"], components=page["components"], status_pages=None)
+            if self.args["idempotency_key"]:
+                # A key names one window on one page: each page's window gets a key of its own, derived from it.
+                step.args["idempotency_key"] = f"{self.args['idempotency_key']}/{page['status_page']}"
+            if number:
+                # One alert window for the deploy, whatever the number of pages: the first page's step keeps it.
+                step.args["alert_conditions"] = None
+            steps.append(step)
+        return steps
+
+    def each_page(self, run, *, preflight: bool = False) -> dict:
+        """``run(step)`` for each page, after checking every page that has no window yet, so that a page that does
+        not resolve stops the deploy before any page shows anything."""
+        steps = self.page_steps()
+        if len(steps) == 1:
+            return run(steps[0])
+        if preflight:
+            self.check_deploy_tasks()
+            for step in steps:
+                if not step.run_records(step.record_key()):
+                    step.run_maintenance(step.window_options(msg=self.args["start_message"]), check_mode=True)
+        results = []
+        for step in steps:
+            try:
+                results.append(run(step))
+            except StepError as exc:
+                if results:
+                    # The pages opened so far show the window: the finishing step must finish them.
+                    exc.result.update(may_have_written=True, ansible_facts=self.combined(results).get("ansible_facts"))
+                raise
+        return self.combined(results)
+
+    @staticmethod
+    def combined(results: list) -> dict:
+        """One result for the pages' results: the first page's, with every page's window in ``windows``."""
+        result = dict(results[0])
+        result["windows"] = [{key: page[key] for key in PAGE_RESULT_KEYS if key in page} for page in results]
+        result["changed"] = any(page.get("changed") for page in results)
+        records, own = {}, {}
+        for page in results:
+            page_records = ((page.get("ansible_facts") or {}).get(RECORDS_FACT)) or {}
+            records.update(page_records)
+            # Each page's result holds the others' records as they were before: its own record is the one to keep.
+            if page.get("record_key") in page_records:
+                own[page["record_key"]] = page_records[page["record_key"]]
+        records.update(own)
+        if records:
+            result["ansible_facts"] = {RECORDS_FACT: records}
+        warnings = [warning for page in results for warning in page.get("warnings") or []]
+        if warnings:
+            result["warnings"] = warnings
+        diffs = [page["diff"] for page in results if page.get("diff")]
+        if diffs:
+            result["diff"] = diffs
+        reasons = [page["left_open_reason"] for page in results if page.get("left_open_reason")]
+        if reasons:
+            result["left_open_reason"] = " ".join(reasons)
+        return result
 
     def begin_deploy(self, *, joins: bool) -> dict:
         key = self.record_key()
@@ -216,6 +300,9 @@ class ActionModule(ActionBase):
 
     def step_finish(self) -> dict:
         """Entry point `main`, after the deploy of a batch: keep the window open or finish it."""
+        return self.each_page(lambda page: page.finish_page())
+
+    def finish_page(self) -> dict:
         key = self.record_key()
         window = self.own_record(key)
         run = dict(window.get("deploy_run") or {})
@@ -255,7 +342,12 @@ class ActionModule(ActionBase):
 
     def step_complete(self) -> dict:
         """Entry point `complete`: publish how the deploy ended (success, or per on_failure), and end its alert window."""
-        window = self.task_vars.get(WINDOW_FACT) or {}
+        several = bool(self.args["status_pages"])
+        return self.each_page(lambda page: page.complete_page(by_name=several))
+
+    def complete_page(self, *, by_name: bool) -> dict:
+        # With several pages, each page's window is found by its page and name, not from the fact of the first one.
+        window = {} if by_name else self.task_vars.get(WINDOW_FACT) or {}
         outcome = self.args["on_failure"] if self.args["deploy_failed"] else "success"
         published = self.publish_outcome(window, outcome)
         published["outcome"] = outcome
@@ -449,7 +541,7 @@ class ActionModule(ActionBase):
         failed = deploy_failed + [host for host in lost if host not in deploy_failed]
         if open_failed:
             # Nothing was deployed; a create whose answer was lost may still have made the window.
-            outcome = "complete" if window.get("may_have_written") else "none"
+            outcome = "complete" if window.get("may_have_written") or window.get("id") else "none"
         elif failed:
             outcome = self.args["on_failure"]
         else:

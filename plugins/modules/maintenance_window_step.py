@@ -24,7 +24,7 @@ description:
     module, the page, the components, the times and the credentials; a failure there publishes nothing. Later
     batches (and other hosts, with C(free)) reuse the window; they read it, fail when it was completed meanwhile,
     and move its deadline (the end at which incident.io completes it) on when it is less than half the duration away.
-  - V(join) is V(open) for a window that another job opened: it finds the window without writing, fails when none
+  - V(join) is V(open) for a window that another job opened; it finds the window without writing, fails when none
     is in progress, moves its deadline on, and V(finish) never finishes such a window.
   - A window belongs to one deploy, named by O(idempotency_key); without one, by the AWX workflow job and job
     template (C(awx_workflow_job_id), C(awx_job_template_id)) in a job of an AWX workflow, else by the play run.

@@ -613,3 +613,60 @@ def test_complete_publishes_how_the_deploy_ended(published, deploy_failed, messa
     result = action.run(task_vars=task_vars())
     assert [(call["state"], call["msg"]) for call in published] == [("completed", message)]
     assert result["outcome"] == outcome
+
+
+# ----- one deploy on several pages ---------------------------------------------------------------------------------
+
+PAGES = [{"status_page": "Acme", "components": ["Website"]}, {"status_page": "Globex", "components": ["Checkout"]}]
+
+
+def pages_step(tmp_path, variables=None, **args):
+    path = tmp_path / "deploy.yml"
+    path.write_text("[]\n")
+    action = make_action(dict({"step": "open", "name": "Release", "status_pages": PAGES, "deploy_tasks": str(path)},
+                              **args), make_play())
+    return action.run(task_vars=variables or task_vars())
+
+
+def test_every_page_is_checked_before_any_page_shows_the_window(monkeypatch, tmp_path):
+    runs = []
+
+    def run_maintenance(self, options, predicted=None, *, check_mode=None, diff=None):
+        runs.append((options["status_page"], check_mode))
+        if options["status_page"] == "Nowhere":
+            raise step_module.StepError("status_page: no status page named 'Nowhere'")
+        return {"changed": True, "action": "created", "id": WINDOW_ID, "maintenance": in_progress()}
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    pages = PAGES + [{"status_page": "Nowhere", "components": ["Website"]}]
+    result = pages_step(tmp_path, status_pages=pages)
+    assert result["failed"] is True and "no status page named 'Nowhere'" in result["msg"]
+    assert runs == [("Acme", True), ("Globex", True), ("Nowhere", True)]
+
+
+def test_several_pages_open_a_window_each_with_a_key_each(opened, tmp_path):
+    result = pages_step(tmp_path, idempotency_key="4711", alert_lead="5m")
+    real = [run for run in opened if not run["check_mode"]]
+    assert [run["status_page"] for run in opened if run["check_mode"]] == ["Acme", "Globex"]
+    assert [(run["status_page"], run["components"], run["idempotency_key"]) for run in real] == [
+        ("Acme", ["Website"], "4711/Acme"), ("Globex", ["Checkout"], "4711/Globex")]
+    assert [window["record_key"] for window in result["windows"]] == ["0|Acme|Release", "0|Globex|Release"]
+    assert sorted(result["ansible_facts"]["__maintenance_window_records"]) == ["0|Acme|Release", "0|Globex|Release"]
+    assert result["id"] == WINDOW_ID and result["record_key"] == "0|Acme|Release"
+
+
+def test_several_pages_are_finished_each_after_the_deploy(published):
+    records = {key: window(batch=HOSTS, record_key=key) for key in ("0|Acme|Release", "0|Globex|Release")}
+    variables = task_vars(batch=HOSTS, done=HOSTS)
+    variables["ansible_facts"] = {"__maintenance_window_records": records}
+    result = finish(make_play(), variables, status_pages=PAGES)
+    assert [(call["state"], call["msg"]) for call in published] == [("completed", "Done."), ("completed", "Done.")]
+    assert [window["outcome"] for window in result["windows"]] == ["success", "success"]
+    finished = result["ansible_facts"]["__maintenance_window_records"]
+    assert {record["deploy_run"]["state"] for record in finished.values()} == {"finished"}
+
+
+def test_status_pages_and_status_page_are_not_given_together(published, tmp_path):
+    result = pages_step(tmp_path, status_page="Acme")
+    assert result["failed"] is True and result["msg"].startswith("maintenance_window_status_pages: give either it")
+    assert published == []
