@@ -15,6 +15,9 @@ Not a test: it prints a table per question, with the target each number must mee
 4. Requests sent by the role for a 50-host play and a 1-host play: equal.
 5. Wall time of the role wrapping a no-op deploy on 1 and on 50 hosts, against a play with two
    ansible.builtin.ping tasks on the same hosts, run side by side: at most 1.3 x.
+6. Wall time of the role wrapping a no-op deploy on 1 and on 50 hosts, against the Ansible floor for the same work
+   (two run_once ping tasks, for opening and finishing the window, and the no-op deploy included on every host), side
+   by side: at most 1.3 x on 1 host and 2.5 x on 50; and which of the role's tasks run once per host.
 
 Times are medians of --runs runs (default 3, about 3 minutes in all); request counts are the same in every run and are checked to be.
 Run it with the Python of an environment that has ansible-core, requests and the emulator's requirements:
@@ -48,6 +51,8 @@ REST_API = "01JACMECMP0000000000000002"
 ROLE_TARGET_RATIO = 0.4     # role in-play time / uri playbook in-play time
 FLOOR_TARGET_RATIO = 1.3    # role wall time / Ansible floor wall time
 PING_TARGET_RATIO = 1.3     # role wall time / wall time of two ping tasks, on the same hosts
+# role wall time / the Ansible floor of its work (two run_once pings and the deploy on every host), by host count
+WORK_FLOOR_TARGET_RATIOS = {1: 1.3, 50: 2.5}
 FLAT_TOLERANCE = 1.25       # 10,000 past windows may cost at most this much more time than none...
 FLAT_SLACK_SECONDS = 0.15   # ...or this many seconds, whichever is larger (timer noise on a short task)
 HISTORY_DAYS = 365
@@ -107,6 +112,13 @@ class CallbackModule(CallbackBase):
 
     def _ran(self, result, **kwargs):
         self.executed.add(result._task._uuid)
+        if self.current is not None:
+            self.current["hosts"] = self.current.get("hosts", 0) + 1
+
+    def v2_runner_on_skipped(self, result, **kwargs):
+        # A skipped task still costs a worker per host: it counts among the hosts the task ran for.
+        if self.current is not None:
+            self.current["hosts"] = self.current.get("hosts", 0) + 1
 
     v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_unreachable = _ran
 
@@ -254,6 +266,23 @@ TWO_PINGS_PLAY = """\
       ansible.builtin.ping:
 """
 
+# What the role does, at the least Ansible allows: one task to open the window, the deploy on every host, one to
+# finish the window.
+WORK_FLOOR_PLAY = """\
+- name: The Ansible floor of a wrapped deploy
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Stand-in for opening the window
+      ansible.builtin.ping:
+      run_once: true
+    - name: The deploy
+      ansible.builtin.include_tasks: "{{ deploy_tasks }}"
+    - name: Stand-in for finishing the window
+      ansible.builtin.ping:
+      run_once: true
+"""
+
 FLOOR_TASK = """\
     - name: No-op {number}
       ansible.builtin.ping:
@@ -361,6 +390,7 @@ class Bench:
         self.write("uri.yml", URI_PLAY)
         self.write("history.yml", HISTORY_PLAY)
         self.write("two_pings.yml", TWO_PINGS_PLAY)
+        self.write("work_floor.yml", WORK_FLOOR_PLAY)
         for hosts in (1, 50):
             self.write(f"hosts{hosts}.yml", textwrap.dedent(f"""\
                 all:
@@ -592,6 +622,28 @@ class Bench:
         return rows
 
 
+    # ----- 6. role vs the floor of its work ------------------------------------------------------
+
+    def role_against_work_floor(self) -> tuple:
+        deploy = os.path.join(self.tmp, "noop_deploy.yml")
+        rows, per_host = [], []
+        for hosts in (1, 50):
+            role_walls, floor_walls = [], []
+            for run in range(self.runs):
+                self.reset()
+                recorded = self.playbook("role.yml", inventory=f"hosts{hosts}.yml", extra_vars={
+                    "window_name": f"Bench floor {hosts} hosts {run}", "deploy_tasks": deploy})
+                role_walls.append(recorded["wall"])
+                floor_walls.append(self.playbook("work_floor.yml", inventory=f"hosts{hosts}.yml",
+                                                 extra_vars={"deploy_tasks": deploy})["wall"])
+                if hosts == 50 and run == 0:
+                    per_host = [task["name"] for task in recorded["tasks"] if task.get("hosts", 0) >= hosts]
+            role, floor = statistics.median(role_walls), statistics.median(floor_walls)
+            rows.append({"hosts": hosts, "role": role, "floor": floor, "ratio": role / floor,
+                         "target": WORK_FLOOR_TARGET_RATIOS[hosts]})
+        return rows, per_host
+
+
 def mask_ids(path: str) -> str:
     return "/".join("{id}" if len(part) == 26 and part.isalnum() and part.isupper() else part for part in path.split("/"))
 
@@ -617,12 +669,12 @@ def table(headers: list, rows: list) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Benchmark the collection against the local emulator.")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; times are their median (default 3)")
-    parser.add_argument("--only", choices=["1", "2", "3", "4", "5"], action="append",
+    parser.add_argument("--only", choices=["1", "2", "3", "4", "5", "6"], action="append",
                         help="run only these parts (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--verbose", action="store_true", help="also print the time of every task in part 2")
     args = parser.parse_args()
-    parts = set(args.only or ["1", "2", "3", "4", "5"])
+    parts = set(args.only or ["1", "2", "3", "4", "5", "6"])
     bench = Bench(max(1, args.runs), verbose=args.verbose)
     missed = []
     started = time.monotonic()
@@ -728,6 +780,20 @@ def main() -> int:
                 if r["ratio"] > PING_TARGET_RATIO:
                     missed.append(f"5: on {r['hosts']} hosts the role takes {r['ratio']:.2f} x two pings "
                                   f"(target {PING_TARGET_RATIO})")
+
+        if "6" in parts:
+            rows, per_host = bench.role_against_work_floor()
+            print("6. Wall time of the role wrapping a no-op deploy, against the Ansible floor of the same work: two "
+                  "run_once pings and the deploy on every host (seconds)\n")
+            print(table(["hosts", "role", "floor", "role / floor", "target", "meets target"],
+                        [[str(r["hosts"]), f"{r['role']:.2f}", f"{r['floor']:.2f}", f"{r['ratio']:.2f}",
+                          f"{r['target']}", "yes" if r["ratio"] <= r["target"] else "NO"] for r in rows]))
+            print("\n   the role's tasks that run for every host (the deploy's own aside): "
+                  + ", ".join(name for name in per_host if "Deploy nothing" not in name) + "\n")
+            for r in rows:
+                if r["ratio"] > r["target"]:
+                    missed.append(f"6: on {r['hosts']} hosts the role takes {r['ratio']:.2f} x the floor of its work "
+                                  f"(target {r['target']})")
     finally:
         bench.stop_emulator()
         if args.keep:
