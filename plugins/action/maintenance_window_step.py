@@ -77,6 +77,15 @@ IN_PROGRESS = "maintenance_in_progress"
 # What a window fact carries from step to step and from batch to batch.
 WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window",
                "record_key", "joined", "deadline")
+# What a failed host is told was published, by the finishing step's outcome.
+FAILURE_NOTES = {
+    "complete": "The maintenance window was completed with the failure message.",
+    "keep_open": "The maintenance window was left in progress: complete it once the deploy is fixed.",
+    "incident": "The maintenance window was completed and an incident was opened.",
+    "none": "Nothing was published.",
+    "continues": "The maintenance window stays in progress while the next batches deploy.",
+    "waiting": "The maintenance window stays in progress until the other hosts finish.",
+}
 # What the result of a step on several pages keeps of each page's result, in ``windows``.
 PAGE_RESULT_KEYS = ("id", "maintenance", "idempotency_key", "action", "changed", "outcome", "record_key", "joined",
                     "deadline", "incident", "left_open_reason")
@@ -299,15 +308,46 @@ class ActionModule(ActionBase):
         return self.with_record(opened)
 
     def step_finish(self) -> dict:
-        """Entry point `main`, after the deploy of a batch: keep the window open or finish it."""
-        return self.each_page(lambda page: page.finish_page())
+        """Entry point `main`, after the deploy of a batch: keep the window open or finish it, and say why each host
+        of the batch whose deploy failed (or never ran) fails."""
+        finished = self.each_page(lambda page: page.finish_page())
+        finished["host_failures"] = self.host_failures(finished)
+        return finished
+
+    def host_failures(self, finished: dict) -> dict:
+        """What each failed host of this play run is told: what failed, then what subscribers were shown."""
+        published = FAILURE_NOTES.get(finished.get("outcome") or "none", "")
+        if finished.get("outcome") == "left_open":
+            published = "The " + finished.get("left_open_reason", "maintenance window stays in progress.")
+        failures = {}
+        for host, failure in self.failures().items():
+            if failure.get("stage") == "open":
+                continue
+            error = failure.get("error") or ""
+            failures[host] = "The deploy failed on this host" + (f" ({error})." if error else ".")
+        for host in self.open_failed_hosts():
+            error = self.window_fact_of(host).get("msg") or ""
+            failures[host] = ("The maintenance window could not be opened, so the deploy did not run"
+                              + (f" ({error})." if error else "."))
+        return {host: f"{what} {published}".rstrip() for host, what in failures.items()}
+
+    def open_failed_hosts(self) -> list:
+        """The hosts of this batch for which the open step failed: they did not deploy."""
+        return [host for host in self.task_vars.get("ansible_play_batch") or [] if self.window_fact_of(host).get("open_failed")]
+
+    def window_fact_of(self, host: str) -> dict:
+        """What the role's last step registered for ``host`` (this host's from its own variables)."""
+        own = host == self.task_vars.get("inventory_hostname")
+        window = self.task_vars.get(WINDOW_FACT) if own else self.hostvar(host, WINDOW_FACT)
+        return window if isinstance(window, dict) else {}
 
     def finish_page(self) -> dict:
         key = self.record_key()
         window = self.own_record(key)
         run = dict(window.get("deploy_run") or {})
         failures = self.failures()
-        open_failed = bool(window.get("open_failed")) or any(failure.get("stage") == "open" for failure in failures.values())
+        open_failed = (bool(window.get("open_failed")) or bool(self.open_failed_hosts())
+                       or any(failure.get("stage") == "open" for failure in failures.values()))
         if not run:
             # The window was never opened (the open step failed): finish only what a failed create may have left.
             run = {"id": self.run_id, "window": self.args["name"], "batch_number": 1,

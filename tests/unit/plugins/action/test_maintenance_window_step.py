@@ -670,3 +670,22 @@ def test_status_pages_and_status_page_are_not_given_together(published, tmp_path
     result = pages_step(tmp_path, status_page="Acme")
     assert result["failed"] is True and result["msg"].startswith("maintenance_window_status_pages: give either it")
     assert published == []
+
+
+def test_each_failed_host_is_told_what_failed_and_what_was_published(published):
+    variables = task_vars(batch=HOSTS, done=HOSTS, failed=["web02"], own_window=window(batch=HOSTS))
+    result = finish(make_play(), variables)
+    assert result["outcome"] == "complete"
+    assert result["host_failures"] == {
+        "web02": "The deploy failed on this host (boom). The maintenance window was completed with the failure message."}
+
+
+def test_hosts_whose_window_could_not_be_opened_are_told_nothing_ran(published):
+    failed_open = {"open_failed": True, "msg": "status_page: no status page named 'Nope'"}
+    variables = task_vars(batch=["web01", "web02"], done=["web01", "web02"], own_window=failed_open,
+                          records={"web02": failed_open})
+    result = finish(make_play(serial=[2]), variables, status_page="Nope")
+    assert published == [] and result["outcome"] == "none"
+    assert result["host_failures"] == {host: "The maintenance window could not be opened, so the deploy did not run "
+                                             "(status_page: no status page named 'Nope'). Nothing was published."
+                                       for host in ("web01", "web02")}
