@@ -243,7 +243,12 @@ class ActionModule(ActionBase):
             except StepError as exc:
                 if results:
                     # The pages opened so far show the window: the finishing step must finish them.
-                    exc.result.update(may_have_written=True, ansible_facts=self.combined(results).get("ansible_facts"))
+                    facts = self.combined(results).get("ansible_facts") or {RECORDS_FACT: {}}
+                    for page in results:
+                        record = facts[RECORDS_FACT].get(page.get("record_key"))
+                        if record is not None:
+                            facts[RECORDS_FACT][page["record_key"]] = dict(record, may_have_written=True)
+                    exc.result.update(may_have_written=True, ansible_facts=facts)
                 raise
         return self.combined(results)
 
@@ -581,7 +586,7 @@ class ActionModule(ActionBase):
         failed = deploy_failed + [host for host in lost if host not in deploy_failed]
         if open_failed:
             # Nothing was deployed; a create whose answer was lost may still have made the window.
-            outcome = "complete" if window.get("may_have_written") or window.get("id") else "none"
+            outcome = "complete" if window.get("may_have_written") else "none"
         elif failed:
             outcome = self.args["on_failure"]
         else:

@@ -689,3 +689,16 @@ def test_hosts_whose_window_could_not_be_opened_are_told_nothing_ran(published):
     assert result["host_failures"] == {host: "The maintenance window could not be opened, so the deploy did not run "
                                              "(status_page: no status page named 'Nope'). Nothing was published."
                                        for host in ("web01", "web02")}
+
+
+def test_a_page_that_fails_to_open_after_another_opened_leaves_that_one_to_be_finished(monkeypatch, tmp_path):
+    def run_maintenance(self, options, predicted=None, *, check_mode=None, diff=None):
+        if options["status_page"] == "Globex" and not check_mode:
+            raise step_module.StepError("POST /v2/status_page_maintenances failed: HTTP 503", may_have_written=True)
+        return {"changed": True, "action": "created", "id": WINDOW_ID, "maintenance": in_progress()}
+
+    monkeypatch.setattr(ActionModule, "run_maintenance", run_maintenance)
+    result = pages_step(tmp_path, fail_on_error=False)
+    assert result["open_failed"] is True and result["may_have_written"] is True
+    records = result["ansible_facts"]["__maintenance_window_records"]
+    assert list(records) == ["0|Acme|Release"] and records["0|Acme|Release"]["may_have_written"] is True
