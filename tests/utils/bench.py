@@ -621,7 +621,6 @@ class Bench:
             rows.append({"hosts": hosts, "role": role, "pings": pings, "ratio": role / pings})
         return rows
 
-
     # ----- 6. role vs the floor of its work ------------------------------------------------------
 
     def role_against_work_floor(self) -> tuple:
