@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nox
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,32 @@ def prepare_environment() -> None:
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     for name in ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"):
         os.environ.pop(name, None)
+
+
+def pin_ansible_core(session_name: str, release: str) -> None:
+    """Make the registered nox session ``session_name`` install ansible-core from tests/utils/constraints-<release>.txt.
+
+    antsibull-nox asks pip for ``ansible-core>=X.Y,<X.Y+1`` and installs it before any callback of ours runs, so the
+    pin goes into the environment of the session's whole run (pip reads PIP_CONSTRAINT at each install). The
+    shared constraints.txt tells releases apart only by the Python version, and a session's release is its own.
+    """
+    registered = nox.registry.get()[session_name]
+    run = registered.func
+    constraints = str(REPO_ROOT / "tests" / "utils" / f"constraints-{release}.txt")
+
+    def run_pinned(session, *args, **kwargs):
+        previous = os.environ.get("PIP_CONSTRAINT")
+        os.environ["PIP_CONSTRAINT"] = constraints
+        try:
+            return run(session, *args, **kwargs)
+        finally:
+            if previous is None:
+                os.environ.pop("PIP_CONSTRAINT", None)
+            else:
+                os.environ["PIP_CONSTRAINT"] = previous
+
+    run_pinned.__doc__ = run.__doc__
+    registered.func = run_pinned
 
 
 def first_python(versions: tuple[str, ...]) -> str:
