@@ -180,7 +180,7 @@ def test_in_process_result_has_the_key_masked_where_an_answer_echoes_it(session)
                                                              "state": "in_progress"}, check_mode=False, diff=True)
     fake.assert_all_used()
     assert API_KEY not in json.dumps(result)
-    assert result["status_page_maintenance"]["name"] == f"Release {NO_LOG_MASK}"
+    assert result["maintenance"]["name"] == f"Release {NO_LOG_MASK}"
 
 
 def test_censor_replaces_masks_and_copies():
