@@ -112,9 +112,11 @@ def before_sanity() -> None:
         print("shellcheck is missing and cannot be installed here; ansible-test will skip its sanity test", flush=True)
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "-qq", "install", "-y", "--no-install-recommends", "shellcheck"]
+    # Two sanity sessions may run at once (make test's JOBS): the second waits for the first's dpkg lock.
+    wait_for_lock = ["-o", "DPkg::Lock::Timeout=300"]
+    install = ["apt-get", "-qq", *wait_for_lock, "install", "-y", "--no-install-recommends", "shellcheck"]
     # A fresh machine may have no package lists yet: update only when the first try fails.
-    for command in (install, ["apt-get", "-qq", "update"], install):
+    for command in (install, ["apt-get", "-qq", *wait_for_lock, "update"], install):
         subprocess.run(command, check=False, env=env, stdin=subprocess.DEVNULL)
         if shutil.which("shellcheck"):
             return
