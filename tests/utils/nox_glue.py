@@ -103,9 +103,33 @@ def write_get_pip() -> None:
             (cache / f"get_pip_{version.replace('.', '_')}.py").write_text(stand_in, encoding="utf-8")
 
 
+# A requirement of ansible-test's sanity tests on an archive from GitHub instead of a release on PyPI.
+GITHUB_ARCHIVE_PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+) @ https://github\.com/\S+$", re.MULTILINE)
+# The release that stands in for each (ansible-core 2.22 pins an unreleased dill commit, for Python 3.14, which the
+# matrix does not run pylint on; pylint 4 accepts the release on 3.13).
+RELEASED_PINS = {"dill": "dill==0.4.1"}
+
+
+def pin_released_sanity_requirements() -> None:
+    """Replace ansible-test's GitHub archive pins (of every ansible-test in .nox/) with PyPI releases.
+
+    The archive's host may be unreachable where the tests run, and without it pip fails the whole sanity run.
+    """
+    pattern = str(REPO_ROOT / ".nox" / "*" / "lib" / "python3*" / "site-packages" / "ansible_test" / "_data" / "requirements" / "sanity.*.txt")
+    for requirements in map(Path, glob.glob(pattern)):
+        text = requirements.read_text(encoding="utf-8")
+        pinned = GITHUB_ARCHIVE_PIN.sub(lambda match: RELEASED_PINS.get(match["name"].lower(), match[0]), text)
+        if pinned != text:
+            # Replaced atomically: a parallel session may be reading the file.
+            temporary = requirements.with_name(f"{requirements.name}.{os.getpid()}")
+            temporary.write_text(pinned, encoding="utf-8")
+            temporary.replace(requirements)
+
+
 def before_sanity() -> None:
-    """Bootstrap pip for --venv, and install shellcheck for its sanity test (there are shell scripts)."""
+    """Bootstrap pip for --venv, pin released sanity requirements, and install shellcheck for its sanity test."""
     write_get_pip()
+    pin_released_sanity_requirements()
     if shutil.which("shellcheck"):
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
