@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -62,26 +63,38 @@ def prepare_environment() -> None:
 
 
 def pin_ansible_core(session_name: str, release: str) -> None:
-    """Make the registered nox session ``session_name`` install ansible-core from tests/utils/constraints-<release>.txt.
+    """Make the ansible-test session ``session_name`` install ansible-core ``release`` and keep its HOME to itself.
 
     antsibull-nox asks pip for ``ansible-core>=X.Y,<X.Y+1`` and installs it before any callback of ours runs, so the
-    pin goes into the environment of the session's whole run (pip reads PIP_CONSTRAINT at each install). The
-    shared constraints.txt tells releases apart only by the Python version, and a session's release is its own.
+    pin (tests/utils/constraints-<release>.txt) goes into the environment of the session's whole run: pip reads
+    PIP_CONSTRAINT at each install. The shared constraints.txt tells releases apart only by the Python version, and a
+    session's release is its own.
+
+    ansible-test keeps the virtual environments of the sanity tests under ~/.ansible/test/venv, named by Python and
+    requirements, and removes one it finds half built: two sessions that run at once (make test's JOBS) and need the
+    same one would break each other's. So each session gets a HOME of its own, short (the environments' script
+    shebangs are limited to 127 characters) and stable across runs (the environments are kept for the next run);
+    pip's cache stays shared.
     """
     registered = nox.registry.get()[session_name]
     run = registered.func
     constraints = str(REPO_ROOT / "tests" / "utils" / f"constraints-{release}.txt")
+    checkout = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:8]
+    home = Path(tempfile.gettempdir()) / f"status_page-{os.getuid()}-{checkout}-{session_name.replace('ansible-test-', '')}"
 
     def run_pinned(session, *args, **kwargs):
-        previous = os.environ.get("PIP_CONSTRAINT")
-        os.environ["PIP_CONSTRAINT"] = constraints
+        saved = {name: os.environ.get(name) for name in ("PIP_CONSTRAINT", "HOME", "PIP_CACHE_DIR")}
+        os.environ.setdefault("PIP_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "pip"))
+        home.mkdir(mode=0o700, exist_ok=True)
+        os.environ.update(PIP_CONSTRAINT=constraints, HOME=str(home))
         try:
             return run(session, *args, **kwargs)
         finally:
-            if previous is None:
-                os.environ.pop("PIP_CONSTRAINT", None)
-            else:
-                os.environ["PIP_CONSTRAINT"] = previous
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     run_pinned.__doc__ = run.__doc__
     registered.func = run_pinned
