@@ -16,13 +16,17 @@
 #   make clean                        remove .venv/, .nox/, tests/output/ and caches
 #
 # Variables:
-#   ANSIBLE_MATRIX   ansible-core releases to test, default "2.19 2.21" (2.19 runs on Python 3.11,
-#                    2.21 on Python 3.12 or 3.13)
+#   ANSIBLE_MATRIX   ansible-core releases to test, default "2.19 2.21 2.22" (2.19 runs on Python 3.11,
+#                    2.21 on 3.12, 2.22 on 3.13); integration runs on the oldest and the newest only
+#                    (INTEGRATION_RELEASES, default "2.19 2.22")
+#   JOBS             sessions `make test` runs at the same time, default 2 (one per core)
 #   TARGETS          extra ansible-test arguments, e.g. TARGETS=status_page_incident or
 #                    TARGETS="--test pylint" or TARGETS="-v tests/unit/plugins/modules/test_x.py"
 #   BOOTSTRAP_PYTHON Python 3.11 that builds .venv/nox (the runner), default pyenv's
 
-ANSIBLE_MATRIX ?= 2.19 2.21
+ANSIBLE_MATRIX ?= 2.19 2.21 2.22
+INTEGRATION_RELEASES ?= 2.19 2.22
+JOBS ?= 2
 TARGETS ?=
 SESSIONS ?=
 ARGS ?=
@@ -35,7 +39,7 @@ BOOTSTRAP_PYTHON ?= $(or $(lastword $(wildcard $(PYENV_VERSIONS)/3.11*/bin/pytho
 NOX_VENV := .venv/nox
 NOX := $(NOX_VENV)/bin/nox
 LINT_SESSIONS := ansible-lint docs-check changelog-lint bad-input-table
-matrix = $(foreach release,$(ANSIBLE_MATRIX),ansible-test-$(1)-$(release))
+matrix = $(foreach release,$(if $(filter integration,$(1)),$(filter $(INTEGRATION_RELEASES),$(ANSIBLE_MATRIX)),$(ANSIBLE_MATRIX)),ansible-test-$(1)-$(release))
 
 .PHONY: all test sanity units integration lint emulator-test browser-test docs packaging-test demo bench nox mutation venvs lock clean help
 
@@ -49,9 +53,12 @@ $(NOX_VENV)/.installed: tests/utils/nox.txt
 	$(NOX_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/utils/nox.txt
 	touch $@
 
+# The sessions are independent (each integration session starts its own emulator), so JOBS of them run at once,
+# each in a nox process of its own; the longest start first. nox prints each session's output when it ends, and
+# every session's outcome and wall time at the end.
 test: $(NOX_VENV)/.installed
-	$(NOX) --sessions $(LINT_SESSIONS) emulator browser docs packaging \
-	  $(foreach release,$(ANSIBLE_MATRIX),ansible-test-sanity-$(release) ansible-test-units-$(release) ansible-test-integration-$(release))
+	$(NOX) --parallel $(JOBS) --allow-parallel --sessions $(call matrix,integration) \
+	  $(call matrix,sanity) $(call matrix,units) packaging emulator browser docs $(LINT_SESSIONS)
 
 sanity units integration: $(NOX_VENV)/.installed
 	$(NOX) --sessions $(call matrix,$@) -- $(TARGETS)

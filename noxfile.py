@@ -38,8 +38,10 @@ nox_glue.prepare_environment()
 antsibull_nox.load_antsibull_nox_toml()
 
 # ansible-core release -> Pythons that run its unit tests, preferred first. nox runs each ansible-test session on the
-# lowest controller Python of the release that is found (3.11 for 2.19, 3.12 for 2.21).
-MATRIX = {"2.19": ("3.11",), "2.21": ("3.13", "3.12")}
+# lowest controller Python of the release that is found (3.11 for 2.19, 3.12 for 2.21, 3.13 for 2.22).
+MATRIX = {"2.19": ("3.11",), "2.21": ("3.13", "3.12"), "2.22": ("3.13",)}
+# The oldest and the newest supported release run the integration tests too (see CONTRIBUTING.md, "What runs where").
+INTEGRATION_RELEASES = ("2.19", "2.22")
 TOOLS = "tests/utils/tools.txt"
 EMULATOR_REQUIREMENTS = "tests/emulator/requirements.txt"
 PYTEST = ("-p", "no:cacheprovider", "-ra")
@@ -66,6 +68,10 @@ for core, unit_pythons in MATRIX.items():
         callback_before=nox_glue.write_get_pip,
         callback_after=nox_glue.drop_scratch,
     )
+    nox_glue.pin_ansible_core(f"ansible-test-sanity-{core}", core)
+    nox_glue.pin_ansible_core(f"ansible-test-units-{core}", core)
+    if core not in INTEGRATION_RELEASES:
+        continue
     emulator = nox_glue.IntegrationEmulator(f"ansible-test-integration-{core}")
     antsibull_nox.add_ansible_test_session(
         name=emulator.session_name,
@@ -77,6 +83,7 @@ for core, unit_pythons in MATRIX.items():
         callback_before=emulator.start,
         callback_after=emulator.finish,
     )
+    nox_glue.pin_ansible_core(emulator.session_name, core)
 
 
 def collection_copy(session: nox.Session) -> Path:
@@ -115,7 +122,9 @@ def bad_input_table(session: nox.Session) -> None:
 @nox.session(python=">=3.12,<3.14")
 def emulator(session: nox.Session) -> None:
     """The emulator's own tests: every pytest file under tests/emulator (contract, alert windows, HTML view)."""
-    session.install("-r", "tests/utils/emulator-test.txt", "-r", EMULATOR_REQUIREMENTS)
+    # ansible-core only for the collection copy: antsibull-nox lists the installed collections with ansible-galaxy (in
+    # a parallel make test, no earlier session of the same nox process has done it).
+    session.install("-r", "tests/utils/emulator-test.txt", "-r", EMULATOR_REQUIREMENTS, "ansible-core")
     # pytest-timeout (per test): a hung emulator fails the run instead of stalling CI.
     run_in_copy(session, "python", "-m", "pytest", "tests/emulator", *PYTEST, "--timeout", "300", *session.posargs)
 

@@ -13,7 +13,6 @@ import re
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
 from ansible.playbook.helpers import load_list_of_blocks
 from ansible.plugins.action import ActionBase
 
@@ -24,6 +23,7 @@ from ansible_collections.incident_io.status_page.plugins.modules import status_p
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance as maintenance_module
 from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_process import (
     ModuleRunFailed,
+    censor,
     environment_of,
     find_play,
     module_defaults_for,
@@ -165,15 +165,15 @@ class ActionModule(ActionBase):
         except StepError as exc:
             if not self.args["fail_on_error"]:
                 result.update(exc.result, changed=False, open_failed=True)
-                return remove_values(result, self.no_log_values)
+                return censor(result, self.no_log_values)
             return self.failed(result, exc.result)
         result.update(outcome)
-        return remove_values(result, self.no_log_values)
+        return censor(result, self.no_log_values)
 
     def failed(self, result: dict, failure: dict) -> dict:
         result.update(failure)
         result["failed"] = True
-        return remove_values(result, self.no_log_values)
+        return censor(result, self.no_log_values)
 
     # ----- steps ---------------------------------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping, Set
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
     StatusPageError,
@@ -28,6 +28,10 @@ from ansible_collections.incident_io.status_page.plugins.module_utils._errors im
 )
 from ansible_collections.incident_io.status_page.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.incident_io.status_page.plugins.module_utils._lifecycle import execute
+
+# What a no_log value is replaced with: the placeholders of AnsibleModule, so results read as a module's would.
+NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+NO_LOG_MASK = "********"
 
 # The keyword arguments of AnsibleModule that are argument-spec rules, as ArgumentSpecValidator names them.
 VALIDATION_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
@@ -67,7 +71,7 @@ def run_module_in_process(module_file, options: dict, *, check_mode: bool, diff:
     validation = validator.validate(options)
     no_log_values = validation._no_log_values
     if validation.error_messages:
-        raise ModuleRunFailed(remove_values({"msg": validation.errors.msg}, no_log_values), may_have_written=False)
+        raise ModuleRunFailed(censor({"msg": validation.errors.msg}, no_log_values), may_have_written=False)
     if not HAS_REQUESTS:
         raise ModuleRunFailed({"msg": missing_required_lib("requests")}, may_have_written=False)
     module = ControllerModule(validation.validated_parameters, check_mode=check_mode, diff=diff)
@@ -77,10 +81,50 @@ def run_module_in_process(module_file, options: dict, *, check_mode: bool, diff:
         failure = dict(exc.fail_json_kwargs())
         if module.warnings:
             failure["warnings"] = module.warnings
-        raise ModuleRunFailed(remove_values(failure, no_log_values), may_have_written=may_have_written(exc)) from None
+        raise ModuleRunFailed(censor(failure, no_log_values), may_have_written=may_have_written(exc)) from None
     if module.warnings:
         result["warnings"] = module.warnings
-    return remove_values(result, no_log_values)
+    return censor(result, no_log_values)
+
+
+def censor(value, no_log_values):
+    """Return ``value`` without the strings of ``no_log_values``, as AnsibleModule censors a module's result.
+
+    A string that is a no_log value becomes NO_LOG_PLACEHOLDER, a string that holds one has it masked, a number
+    whose text holds one becomes the placeholder; containers are copied, dict keys kept. It stands in for
+    ansible-core's ``remove_values()``, deprecated in 2.22, because these results reach the executor without a
+    module's own censoring, and on 2.19 to 2.21 nothing else masks them.
+    """
+    secrets = sorted({str(secret) for secret in no_log_values if secret}, key=len, reverse=True)
+    if not secrets:
+        return value
+    return _censored(value, secrets)
+
+
+def _censored(value, secrets: list):
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, bytes):
+        return _censored(value.decode("utf-8", errors="surrogateescape"), secrets).encode("utf-8", errors="surrogateescape")
+    if isinstance(value, str):
+        if value in secrets:
+            return NO_LOG_PLACEHOLDER
+        if not any(secret in value for secret in secrets):
+            # Unchanged, with whatever the controller attached to it (2.19's data tags).
+            return value
+        text = str(value)
+        for secret in secrets:
+            text = text.replace(secret, NO_LOG_MASK)
+        return text
+    if isinstance(value, (int, float)):
+        return NO_LOG_PLACEHOLDER if any(secret in str(value) for secret in secrets) else value
+    if isinstance(value, Mapping):
+        return {key: _censored(item, secrets) for key, item in value.items()}
+    if isinstance(value, Set):
+        return {_censored(item, secrets) for item in value}
+    if isinstance(value, (list, tuple)):
+        return [_censored(item, secrets) for item in value]
+    return value
 
 
 def run_client_in_process(module_file, options: dict, call):

@@ -35,6 +35,26 @@ FORBIDDEN_COMPONENTS = (
     "importer_result.json",
 )
 FORBIDDEN_PREFIXES = ("tests/output/", "docs/build/", "build/", "dist/")
+# What is at the top of the tarball, exactly: the collection and its documentation. The test runner's files
+# (Makefile, noxfile.py, antsibull-nox.toml, .gitignore, tool caches such as .schemathesis/) and every other dot
+# entry stay in the repository, except .ansible-lint: galaxy-importer lints the artifact with it (its mock_modules
+# let the AWX example pass without the awx.awx collection).
+TOP_LEVEL = {
+    ".ansible-lint",
+    "CHANGELOG.rst",
+    "CONTRIBUTING.md",
+    "FILES.json",
+    "LICENSE",
+    "MANIFEST.json",
+    "README.md",
+    "changelogs/",
+    "docs/",
+    "meta/",
+    "plugins/",
+    "requirements.txt",
+    "roles/",
+    "tests/",
+}
 
 REQUIRED_FILES = (
     "MANIFEST.json",
@@ -81,6 +101,15 @@ def test_tarball_holds_the_collection_and_nothing_else(collection_tarball: Path)
         or any(fnmatch.fnmatch(part, pattern) for part in member.rstrip("/").split("/") for pattern in FORBIDDEN_COMPONENTS)
     ]
     assert not unwanted, f"the tarball holds files it must not ship: {unwanted[:20]}"
+
+
+def test_tarball_top_level_is_the_collection_not_its_workshop(collection_tarball: Path) -> None:
+    members = tarball_members(collection_tarball)
+    top_level = {member.split("/")[0] + ("/" if "/" in member else "") for member in members}
+    assert top_level == TOP_LEVEL, f"unexpected: {sorted(top_level - TOP_LEVEL)}, missing: {sorted(TOP_LEVEL - top_level)}"
+    dot_entries = [member for member in members if member != ".ansible-lint"
+                   and any(part.startswith(".") for part in member.rstrip("/").split("/"))]
+    assert not dot_entries, f"the tarball holds dot files or directories: {dot_entries[:20]}"
 
 
 def test_manifest_matches_galaxy_yml(collection_tarball: Path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nox
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +62,44 @@ def prepare_environment() -> None:
         os.environ.pop(name, None)
 
 
+def pin_ansible_core(session_name: str, release: str) -> None:
+    """Make the ansible-test session ``session_name`` install ansible-core ``release`` and keep its HOME to itself.
+
+    antsibull-nox asks pip for ``ansible-core>=X.Y,<X.Y+1`` and installs it before any callback of ours runs, so the
+    pin (tests/utils/constraints-<release>.txt) goes into the environment of the session's whole run: pip reads
+    PIP_CONSTRAINT at each install. The shared constraints.txt tells releases apart only by the Python version, and a
+    session's release is its own.
+
+    ansible-test keeps the virtual environments of the sanity tests under ~/.ansible/test/venv, named by Python and
+    requirements, and removes one it finds half built: two sessions that run at once (make test's JOBS) and need the
+    same one would break each other's. So each session gets a HOME of its own, short (the environments' script
+    shebangs are limited to 127 characters) and stable across runs (the environments are kept for the next run);
+    pip's cache stays shared.
+    """
+    registered = nox.registry.get()[session_name]
+    run = registered.func
+    constraints = str(REPO_ROOT / "tests" / "utils" / f"constraints-{release}.txt")
+    checkout = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:8]
+    home = Path(tempfile.gettempdir()) / f"status_page-{os.getuid()}-{checkout}-{session_name.replace('ansible-test-', '')}"
+
+    def run_pinned(session, *args, **kwargs):
+        saved = {name: os.environ.get(name) for name in ("PIP_CONSTRAINT", "HOME", "PIP_CACHE_DIR")}
+        os.environ.setdefault("PIP_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "pip"))
+        home.mkdir(mode=0o700, exist_ok=True)
+        os.environ.update(PIP_CONSTRAINT=constraints, HOME=str(home))
+        try:
+            return run(session, *args, **kwargs)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    run_pinned.__doc__ = run.__doc__
+    registered.func = run_pinned
+
+
 def first_python(versions: tuple[str, ...]) -> str:
     """Return the first of the versions that is linked (or the first, for ansible-test to report as missing)."""
     return next((version for version in versions if (PYTHON_LINKS / f"python{version}").exists()), versions[0])
@@ -76,18 +116,44 @@ def write_get_pip() -> None:
             (cache / f"get_pip_{version.replace('.', '_')}.py").write_text(stand_in, encoding="utf-8")
 
 
+# A requirement of ansible-test's sanity tests on an archive from GitHub instead of a release on PyPI.
+GITHUB_ARCHIVE_PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+) @ https://github\.com/\S+$", re.MULTILINE)
+# The release that stands in for each (ansible-core 2.22 pins an unreleased dill commit, for Python 3.14, which the
+# matrix does not run pylint on; pylint 4 accepts the release on 3.13).
+RELEASED_PINS = {"dill": "dill==0.4.1"}
+
+
+def pin_released_sanity_requirements() -> None:
+    """Replace ansible-test's GitHub archive pins (of every ansible-test in .nox/) with PyPI releases.
+
+    The archive's host may be unreachable where the tests run, and without it pip fails the whole sanity run.
+    """
+    pattern = str(REPO_ROOT / ".nox" / "*" / "lib" / "python3*" / "site-packages" / "ansible_test" / "_data" / "requirements" / "sanity.*.txt")
+    for requirements in map(Path, glob.glob(pattern)):
+        text = requirements.read_text(encoding="utf-8")
+        pinned = GITHUB_ARCHIVE_PIN.sub(lambda match: RELEASED_PINS.get(match["name"].lower(), match[0]), text)
+        if pinned != text:
+            # Replaced atomically: a parallel session may be reading the file.
+            temporary = requirements.with_name(f"{requirements.name}.{os.getpid()}")
+            temporary.write_text(pinned, encoding="utf-8")
+            temporary.replace(requirements)
+
+
 def before_sanity() -> None:
-    """Bootstrap pip for --venv, and install shellcheck for its sanity test (there are shell scripts)."""
+    """Bootstrap pip for --venv, pin released sanity requirements, and install shellcheck for its sanity test."""
     write_get_pip()
+    pin_released_sanity_requirements()
     if shutil.which("shellcheck"):
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         print("shellcheck is missing and cannot be installed here; ansible-test will skip its sanity test", flush=True)
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "-qq", "install", "-y", "--no-install-recommends", "shellcheck"]
+    # Two sanity sessions may run at once (make test's JOBS): the second waits for the first's dpkg lock.
+    wait_for_lock = ["-o", "DPkg::Lock::Timeout=300"]
+    install = ["apt-get", "-qq", *wait_for_lock, "install", "-y", "--no-install-recommends", "shellcheck"]
     # A fresh machine may have no package lists yet: update only when the first try fails.
-    for command in (install, ["apt-get", "-qq", "update"], install):
+    for command in (install, ["apt-get", "-qq", *wait_for_lock, "update"], install):
         subprocess.run(command, check=False, env=env, stdin=subprocess.DEVNULL)
         if shutil.which("shellcheck"):
             return

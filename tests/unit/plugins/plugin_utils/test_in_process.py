@@ -13,7 +13,10 @@ import pytest
 from ansible_collections.incident_io.status_page.plugins.module_utils import _client
 from ansible_collections.incident_io.status_page.plugins.modules import status_page_maintenance
 from ansible_collections.incident_io.status_page.plugins.plugin_utils._in_process import (
+    NO_LOG_MASK,
+    NO_LOG_PLACEHOLDER,
     ModuleRunFailed,
+    censor,
     environment_of,
     find_play,
     module_defaults_for,
@@ -167,3 +170,35 @@ def test_in_process_warnings_are_returned(session):
                                    check_mode=False, diff=False)
     fake.assert_all_used()
     assert any("is complete" in warning for warning in result["warnings"])
+
+
+def test_in_process_result_has_the_key_masked_where_an_answer_echoes_it(session):
+    # A window whose name holds the key (as a careless template could make it): the result must not show it.
+    echoing = dict(WINDOW, name=f"Release {API_KEY}")
+    fake = session([Call("GET", f"/v2/status_page_maintenances/{WINDOW_ID}", json_body={"status_page_maintenance": echoing})])
+    result = run_module_in_process(status_page_maintenance, {"api_key": API_KEY, "api_url": API_URL, "id": WINDOW_ID,
+                                                             "state": "in_progress"}, check_mode=False, diff=True)
+    fake.assert_all_used()
+    assert API_KEY not in json.dumps(result)
+    assert result["maintenance"]["name"] == f"Release {NO_LOG_MASK}"
+
+
+def test_censor_replaces_masks_and_copies():
+    value = {"whole": "s3cret-value", "inside": "key=s3cret-value;", "number": 12345, "other": 7, "flag": True,
+             "none": None, "nested": [("s3cret-value", b"b s3cret-value"), {"s3cret-value"}], "s3cret-value": "key kept"}
+    censored = censor(value, {"s3cret-value", "12345", ""})
+    assert censored == {"whole": NO_LOG_PLACEHOLDER, "inside": f"key={NO_LOG_MASK};", "number": NO_LOG_PLACEHOLDER,
+                        "other": 7, "flag": True, "none": None,
+                        "nested": [[NO_LOG_PLACEHOLDER, f"b {NO_LOG_MASK}".encode()], {NO_LOG_PLACEHOLDER}],
+                        "s3cret-value": "key kept"}
+    assert value["inside"] == "key=s3cret-value;"
+
+
+def test_censor_masks_the_longer_secret_first():
+    # "abc" inside "abcdef": masking the short one first would leave "def" of the long one printed.
+    assert censor("x abcdef y", ["abc", "abcdef"]) == f"x {NO_LOG_MASK} y"
+
+
+def test_censor_without_secrets_returns_the_value():
+    value = {"a": ["b"]}
+    assert censor(value, set()) is value
