@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.release import __version__ as ANSIBLE_CORE_VERSION
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.incident_io.status_page.plugins.module_utils import _lock
 from ansible_collections.incident_io.status_page.plugins.module_utils._errors import (
