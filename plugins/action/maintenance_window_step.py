@@ -77,6 +77,8 @@ IN_PROGRESS = "maintenance_in_progress"
 # What a window fact carries from step to step and from batch to batch.
 WINDOW_KEYS = ("id", "maintenance", "idempotency_key", "deploy_tasks", "run_deploy", "predicted", "alert_window",
                "record_key", "joined", "deadline")
+# The role's own keys of a window fact, which a module run's result does not have: carried onto it.
+ROLE_KEYS = tuple(key for key in WINDOW_KEYS if key not in ("id", "maintenance", "idempotency_key")) + ("deploy_run",)
 # What a failed host is told was published, by the finishing step's outcome.
 FAILURE_NOTES = {
     "complete": "The maintenance window was completed with the failure message.",
@@ -442,17 +444,17 @@ class ActionModule(ActionBase):
             # job that never finishes it) cannot leave it in progress for ever.
             options["automate"] = True
         if not options.get("idempotency_key"):
-            options["idempotency_key"] = self.deploy_key(options)
+            options["idempotency_key"] = self.deploy_key()
         return options
 
-    def deploy_key(self, options: dict) -> str:
+    def deploy_key(self) -> str:
         """The key of this deploy's window when none is given.
 
         The slices of a sliced AWX job share the workflow job and the job template: they are one deploy, with one
         window. Any other run is a deploy of its own (the play run), so that two runs never share a window by
         accident; one that finds a window of its name already in progress deploys inside it (it joins).
         """
-        what = hashlib.sha256(f"{self.record_key()}|{options.get('status_page')}".encode()).hexdigest()[:12]
+        what = hashlib.sha256(self.record_key().encode()).hexdigest()[:12]
         awx = self.awx_job()
         if awx:
             return f"awx-{awx['workflow_job_id']}-{awx['job_template_id']}-{what}"
@@ -478,7 +480,9 @@ class ActionModule(ActionBase):
         probe = self.run_maintenance(options, check_mode=True)
         window = probe.get("maintenance") or {}
         if probe.get("action") != "none" or window.get("maintenance_status") != IN_PROGRESS:
-            key = f" under idempotency_key {options['idempotency_key']!r}" if options.get("idempotency_key") else ""
+            # The key the task gave: a derived one names nothing the user could look for.
+            given = self.args["idempotency_key"]
+            key = f" under idempotency_key {given!r}" if given else ""
             found = f" (window {window['id']} is {window.get('maintenance_status')})" if window.get("id") else ""
             raise StepError(
                 f"No maintenance window named {options['name']!r} is in progress on status page "
@@ -869,7 +873,7 @@ class ActionModule(ActionBase):
         """The step's result, with its record added to the hosts' records (as a fact the strategy sets on them)."""
         key = result.get("record_key")
         if key:
-            record = {name: value for name, value in result.items() if name in WINDOW_KEYS or name == "deploy_run"}
+            record = {name: value for name, value in result.items() if name in WINDOW_KEYS + ("deploy_run",)}
             records = self.records_of()
             records[key] = record
             result["ansible_facts"] = {RECORDS_FACT: records}
@@ -894,8 +898,7 @@ class ActionModule(ActionBase):
     @staticmethod
     def carry(window: dict, published: dict) -> dict:
         """The published result, keeping the role's own keys of the window fact."""
-        for key in ("deploy_tasks", "run_deploy", "deploy_run", "predicted", "alert_window", "record_key", "joined",
-                    "deadline"):
+        for key in ROLE_KEYS:
             if key in window:
                 published.setdefault(key, window[key])
         return published
